@@ -1,0 +1,151 @@
+/**
+ * The commit loop: write the transaction, build manifest N+1, claim it through the strategy;
+ * on a lost race read the winners' transactions, fail on a conflict, rebase otherwise, back off
+ * and try again — a bounded number of times.
+ *
+ * The first attempt is optimistic (it claims `readVersion + 1` without listing), so an
+ * uncontended commit costs one transaction put and one claim. After a lost race the loop reads
+ * the versions after the one it knows by probing upward (`N+1`, `N+2`, ... until absent), which
+ * needs no listing and so cannot be fooled by a listing that lags.
+ */
+import { NotFound } from "../stores/errors.js";
+import type { ObjectStore } from "../stores/store.js";
+import { type Env, randomInt } from "./env.js";
+import { MissingDataFile, TooMuchWriteContention, VersionNotFound } from "./errors.js";
+import { manifestPath, transactionPath, type VersionNaming } from "./layout.js";
+import {
+  decodeTransaction,
+  encodeJson,
+  MANIFEST_FORMAT_VERSION,
+  type Manifest,
+  type Operation,
+  type Transaction,
+  type TransactionRef,
+} from "./manifest.js";
+import { applyOperation, checkConflict } from "./operations.js";
+import { type CommitStrategy, VersionTaken } from "./strategy.js";
+import { readManifest } from "./versions.js";
+
+/** Bounds and pacing of the retry loop. */
+export interface RetryOptions {
+  /** Claims to attempt before `TooMuchWriteContention` (default 20). */
+  readonly maxAttempts?: number;
+  /** Backoff unit: after the k-th lost race sleep a random number of units in [0, 2^(k+1)) (default 50). */
+  readonly backoffUnitMs?: number;
+  /** Give up once this much clock time has passed since the first attempt (default 30 000). */
+  readonly maxRetryDurationMs?: number;
+}
+
+/** Everything a commit needs. */
+export interface CommitContext {
+  readonly store: ObjectStore;
+  readonly env: Env;
+  readonly strategy: CommitStrategy;
+  readonly naming: VersionNaming;
+  readonly retry?: RetryOptions;
+}
+
+/** A successful commit. */
+export interface CommitResult {
+  /** The manifest now at `manifest.version`. */
+  readonly manifest: Manifest;
+  readonly transaction: Transaction;
+  /** Claims it took (1 when uncontended). */
+  readonly attempts: number;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 20;
+const DEFAULT_BACKOFF_UNIT_MS = 50;
+const DEFAULT_MAX_RETRY_DURATION_MS = 30_000;
+const MAX_BACKOFF_EXPONENT = 10;
+
+/** Commit `operation`, read at `base` (undefined only when creating the table). */
+export async function commitOperation(
+  ctx: CommitContext,
+  base: Manifest | undefined,
+  operation: Operation,
+): Promise<CommitResult> {
+  const { store, env, strategy, naming } = ctx;
+  const maxAttempts = ctx.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const unitMs = ctx.retry?.backoffUnitMs ?? DEFAULT_BACKOFF_UNIT_MS;
+  const maxDurationMs = ctx.retry?.maxRetryDurationMs ?? DEFAULT_MAX_RETRY_DURATION_MS;
+
+  const readVersion = base?.version ?? 0;
+  const id = env.ids.next();
+  const transaction: Transaction = { formatVersion: MANIFEST_FORMAT_VERSION, id, readVersion, operation };
+  const ref: TransactionRef = { id, path: transactionPath(readVersion, id), kind: operation.kind, readVersion };
+  await store.put(ref.path, encodeJson(transaction), { mode: "overwrite" });
+
+  const startedMs = env.clock.now();
+  let latest = base;
+  for (let attempt = 1; ; attempt++) {
+    const version = (latest?.version ?? 0) + 1;
+    const manifest = applyOperation(operation, latest, version, naming, ref, env.clock.now());
+    if (await tryClaim(ctx, manifest)) return { manifest, transaction, attempts: attempt };
+
+    if (attempt >= maxAttempts || env.clock.now() - startedMs >= maxDurationMs) {
+      throw new TooMuchWriteContention(attempt, version);
+    }
+    const exponent = Math.min(attempt + 1, MAX_BACKOFF_EXPONENT);
+    await env.clock.sleep(randomInt(env.random, 2 ** exponent) * unitMs);
+    latest = await catchUp(store, latest, operation, naming);
+  }
+}
+
+/**
+ * Claim the manifest's version. True when it is ours, false when another writer has it.
+ * After any other error the claim may or may not have applied, so read the version back:
+ * ours ⇒ success, foreign ⇒ lost race, absent or unreadable ⇒ the original error.
+ */
+async function tryClaim(ctx: CommitContext, manifest: Manifest): Promise<boolean> {
+  const path = manifestPath(manifest.version, ctx.naming);
+  try {
+    await ctx.strategy.claim(ctx.store, ctx.env, path, encodeJson(manifest));
+    return true;
+  } catch (error) {
+    if (error instanceof VersionTaken) return false;
+    let current: Manifest;
+    try {
+      current = await readManifest(ctx.store, manifest.version, ctx.naming);
+    } catch {
+      // Absent or unknown: the claim did not demonstrably apply; report what went wrong.
+      throw error;
+    }
+    if (current.transaction.id === manifest.transaction.id) return true;
+    return false;
+  }
+}
+
+/**
+ * Read every version after `latest`, checking mine against each; returns the newest known.
+ * Probing stops at the first absent version.
+ */
+async function catchUp(
+  store: ObjectStore,
+  latest: Manifest | undefined,
+  mine: Operation,
+  naming: VersionNaming,
+): Promise<Manifest | undefined> {
+  let current = latest;
+  for (let version = (latest?.version ?? 0) + 1; ; version++) {
+    let next: Manifest;
+    try {
+      next = await readManifest(store, version, naming);
+    } catch (error) {
+      if (error instanceof VersionNotFound) return current;
+      throw error;
+    }
+    const theirs = await readTransaction(store, next.transaction.path, version);
+    checkConflict(mine, theirs.operation, version);
+    current = next;
+  }
+}
+
+async function readTransaction(store: ObjectStore, path: string, version: number): Promise<Transaction> {
+  try {
+    return decodeTransaction(path, (await store.get(path)).bytes);
+  } catch (error) {
+    if (error instanceof NotFound) throw new MissingDataFile(path, version, { cause: error });
+    throw error;
+  }
+}

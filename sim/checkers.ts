@@ -1,0 +1,259 @@
+/**
+ * Checkers: pure functions from a history and the final store state to violations. Each states
+ * one promise of the protocol; a run is `safe` when none fires. Every checker has a test in
+ * which it catches a deliberately planted bug (test/sim/checkers.test.ts).
+ */
+import { parseManifestPath } from "../protocol/layout.js";
+import type { FinalState, FinalVersion } from "./final-state.js";
+import type { CallEvent, HistoryEvent, InvokeEvent, OkEvent, ReadObservation } from "./history.js";
+
+/** Names of the checkers. */
+export type CheckerName =
+  | "no-lost-commit"
+  | "manifest-written-once"
+  | "versions-contiguous"
+  | "no-torn-read"
+  | "monotonic-reads"
+  | "real-time-order";
+
+/** A broken promise, with the history events that show it. */
+export interface Violation {
+  readonly checker: CheckerName;
+  readonly message: string;
+  /** Indices into the history of the events that show the violation. */
+  readonly events: readonly number[];
+}
+
+/** What a checker reads. */
+export interface CheckInput {
+  readonly history: readonly HistoryEvent[];
+  readonly final: FinalState;
+}
+
+/** A checker: one promise, checked. */
+export interface Checker {
+  readonly name: CheckerName;
+  /** The promise, in a sentence. */
+  readonly promise: string;
+  check(input: CheckInput): Violation[];
+}
+
+const WRITE_OPS = new Set(["append", "overwrite", "delete"]);
+const TORN_READ_ERRORS = new Set(["CorruptFile", "MissingDataFile"]);
+
+/** Every acknowledged commit is its own version in the final table. */
+export const noLostCommit: Checker = {
+  name: "no-lost-commit",
+  promise: "every acknowledged commit is the version it was acknowledged as",
+  check({ history, final }) {
+    const byVersion = versionMap(final);
+    const out: Violation[] = [];
+    history.forEach((event, index) => {
+      if (event.type !== "ok" || !WRITE_OPS.has(event.op)) return;
+      const found = byVersion.get(event.version);
+      if (found?.transactionId === event.transactionId) return;
+      out.push({
+        checker: "no-lost-commit",
+        message:
+          `${event.actor}'s ${event.op} was acknowledged as version ${event.version} (transaction ${event.transactionId}) ` +
+          (found === undefined
+            ? "but that version is not in the store"
+            : `but version ${event.version} holds transaction ${found.transactionId}: the commit was lost`),
+        events: [index, ...writesOf(history, found?.path)],
+      });
+    });
+    return out;
+  },
+};
+
+/** No manifest path is successfully written more than once. */
+export const manifestWrittenOnce: Checker = {
+  name: "manifest-written-once",
+  promise: "each version's manifest is written exactly once and never replaced",
+  check({ history }) {
+    const writes = new Map<string, number[]>();
+    history.forEach((event, index) => {
+      if (!isManifestWrite(event)) return;
+      const list = writes.get(event.path) ?? [];
+      list.push(index);
+      writes.set(event.path, list);
+    });
+    const out: Violation[] = [];
+    for (const [path, indices] of writes) {
+      if (indices.length < 2) continue;
+      const actors = indices.map((i) => history[i]?.actor).join(", ");
+      out.push({
+        checker: "manifest-written-once",
+        message: `${path} was written ${indices.length} times (by ${actors}): a committed version was replaced`,
+        events: indices,
+      });
+    }
+    return out;
+  },
+};
+
+/** The final versions are exactly 1..N, each decodable. */
+export const versionsContiguous: Checker = {
+  name: "versions-contiguous",
+  promise: "the table's versions are 1..N with no gap and no undecodable manifest",
+  check({ final }) {
+    const out: Violation[] = [];
+    final.versions.forEach((v, i) => {
+      if (v.version !== i + 1) {
+        out.push({
+          checker: "versions-contiguous",
+          message: `expected version ${i + 1} at position ${i + 1}, found version ${v.version}: versions ${i + 1}..${v.version - 1} are missing`,
+          events: [],
+        });
+      }
+    });
+    for (const c of final.corrupt) {
+      out.push({ checker: "versions-contiguous", message: `manifest ${c.path} is corrupt: ${c.reason}`, events: [] });
+    }
+    return out.slice(0, 1 + final.corrupt.length);
+  },
+};
+
+/** Every read saw exactly some committed version, whole. */
+export const noTornRead: Checker = {
+  name: "no-torn-read",
+  promise: "every read sees exactly one committed version, whole",
+  check({ history, final }) {
+    const byVersion = versionMap(final);
+    const out: Violation[] = [];
+    history.forEach((event, index) => {
+      if (event.type === "fail" && event.op === "read" && TORN_READ_ERRORS.has(event.error.kind)) {
+        out.push({
+          checker: "no-torn-read",
+          message: `${event.actor} read a version it could not read whole: ${event.error.kind}: ${event.error.message}`,
+          events: [index],
+        });
+      }
+      if (event.type !== "ok" || event.op !== "read" || event.observation === undefined) return;
+      const committed = byVersion.get(event.version);
+      const difference = compareRead(event.observation, committed);
+      if (difference !== undefined) {
+        out.push({
+          checker: "no-torn-read",
+          message: `${event.actor} read version ${event.version} as ${difference}`,
+          events: [index],
+        });
+      }
+    });
+    return out;
+  },
+};
+
+/** A reader that looks again never sees an older version. */
+export const monotonicReads: Checker = {
+  name: "monotonic-reads",
+  promise: "a reader never goes back to an older version",
+  check({ history }) {
+    const last = new Map<string, { version: number; index: number }>();
+    const out: Violation[] = [];
+    history.forEach((event, index) => {
+      if (event.type !== "ok" || event.op !== "read") return;
+      const previous = last.get(event.actor);
+      if (previous !== undefined && event.version < previous.version) {
+        out.push({
+          checker: "monotonic-reads",
+          message: `${event.actor} read version ${event.version} after having read version ${previous.version}`,
+          events: [previous.index, index],
+        });
+      }
+      last.set(event.actor, { version: event.version, index });
+    });
+    return out;
+  },
+};
+
+/** A commit acknowledged before another began gets the lower version. */
+export const realTimeOrder: Checker = {
+  name: "real-time-order",
+  promise: "a commit acknowledged before another commit began has the lower version",
+  check({ history }) {
+    const commits = ackedWrites(history);
+    const out: Violation[] = [];
+    for (const a of commits) {
+      for (const b of commits) {
+        if (a.okIndex < b.invokeIndex && a.version >= b.version) {
+          out.push({
+            checker: "real-time-order",
+            message: `${a.actor}'s commit finished (version ${a.version}) before ${b.actor}'s began, yet ${b.actor}'s got version ${b.version}`,
+            events: [a.okIndex, b.invokeIndex, b.okIndex],
+          });
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/** Every built-in checker. */
+export const CHECKERS: readonly Checker[] = [
+  noLostCommit,
+  manifestWrittenOnce,
+  versionsContiguous,
+  noTornRead,
+  monotonicReads,
+  realTimeOrder,
+];
+
+/** Run `checkers` (default: all) and collect their violations. */
+export function checkHistory(input: CheckInput, checkers: readonly Checker[] = CHECKERS): Violation[] {
+  return checkers.flatMap((checker) => checker.check(input));
+}
+
+function versionMap(final: FinalState): Map<number, FinalVersion> {
+  return new Map(final.versions.map((v) => [v.version, v]));
+}
+
+function isManifestWrite(event: HistoryEvent): event is CallEvent {
+  return (
+    event.type === "call" &&
+    event.outcome === "ok" &&
+    (event.method === "put" || event.method === "rename") &&
+    parseManifestPath(event.path) !== undefined
+  );
+}
+
+function writesOf(history: readonly HistoryEvent[], path: string | undefined): number[] {
+  if (path === undefined) return [];
+  const out: number[] = [];
+  history.forEach((e, i) => {
+    if (isManifestWrite(e) && e.path === path) out.push(i);
+  });
+  return out;
+}
+
+function compareRead(seen: ReadObservation, committed: FinalVersion | undefined): string | undefined {
+  if (committed === undefined) return "a version that is not in the final table";
+  if (seen.transactionId !== committed.transactionId) {
+    return `transaction ${seen.transactionId}, but the version committed is transaction ${committed.transactionId}`;
+  }
+  if (committed.missingFiles.length > 0) return `a version whose files are missing: ${committed.missingFiles.join(", ")}`;
+  if (JSON.stringify(seen.fragments) !== JSON.stringify(committed.fragments)) {
+    return `fragments ${JSON.stringify(seen.fragments)}, but the committed version has ${JSON.stringify(committed.fragments)}`;
+  }
+  return undefined;
+}
+
+interface AckedWrite {
+  readonly actor: string;
+  readonly version: number;
+  readonly invokeIndex: number;
+  readonly okIndex: number;
+}
+
+function ackedWrites(history: readonly HistoryEvent[]): AckedWrite[] {
+  const open = new Map<string, number>();
+  const out: AckedWrite[] = [];
+  history.forEach((event, index) => {
+    if (event.type === "invoke" && WRITE_OPS.has((event as InvokeEvent).op)) open.set(`${event.actor}#${event.opId}`, index);
+    if (event.type === "ok" && WRITE_OPS.has(event.op)) {
+      const invokeIndex = open.get(`${event.actor}#${(event as OkEvent).opId}`);
+      if (invokeIndex !== undefined) out.push({ actor: event.actor, version: event.version, invokeIndex, okIndex: index });
+    }
+  });
+  return out;
+}

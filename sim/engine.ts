@@ -1,0 +1,317 @@
+/**
+ * The deterministic simulation engine.
+ *
+ * Actors are async functions running the real protocol code. Each gets its own view of the
+ * store in which every call *parks*: the call is recorded as pending and the actor waits. The
+ * engine then asks the scheduler which parked call to apply, applies it to the real underlying
+ * store, advances the virtual clock, and resumes that one actor until it parks again (its next
+ * call, a sleep, or its end). Only one actor ever runs at a time, and only microtasks run in
+ * between, so the interleaving is exactly the sequence of scheduler choices: same seed, same
+ * history, bit for bit.
+ *
+ * Actors must be sequential (one outstanding store call or sleep at a time); the engine checks.
+ */
+import type { Env } from "../protocol/env.js";
+import { StoreError } from "../stores/errors.js";
+import type { ObjectStore } from "../stores/store.js";
+import type { HistoryEvent, OpKind, ReadObservation } from "./history.js";
+import type { SeededRandom } from "./random.js";
+import type { Candidate, Scheduler } from "./scheduler.js";
+import { ScheduledStore } from "./scheduled-store.js";
+
+/** The harness itself misbehaved (an actor broke the rules, a bound was hit). Not a verdict. */
+export class SimulationError extends Error {
+  readonly kind = "SimulationError";
+  constructor(message: string) {
+    super(message);
+    this.name = "SimulationError";
+  }
+}
+
+/** Crash faults: an actor stops for good at a store call, before or after its effect. */
+export interface CrashFault {
+  /** Chance that a given call of an eligible actor is its last. */
+  readonly probability: number;
+  /** At most this many crashes per run. */
+  readonly maxCrashes: number;
+  /** Actors that may crash (by name). */
+  readonly actors: readonly string[];
+}
+
+/** The faults injected into a run. */
+export interface FaultOptions {
+  readonly crash?: CrashFault;
+}
+
+/** Settings of one simulation. */
+export interface EngineOptions {
+  /** The real store the calls are applied to. */
+  readonly store: ObjectStore;
+  readonly scheduler: Scheduler;
+  /** Root of the run's randomness (faults, latency, actors' own randomness). */
+  readonly random: SeededRandom;
+  readonly faults?: FaultOptions;
+  /** Bound on applied calls; exceeding it is a `SimulationError` (livelock guard). */
+  readonly maxSteps?: number;
+  /** Virtual latency of one store call, uniform in [min, max] ms. */
+  readonly latencyMs?: { readonly min: number; readonly max: number };
+}
+
+/** Records an actor's operations into the history. */
+export interface Recorder {
+  invoke(op: OpKind): number;
+  ok(opId: number, op: OpKind, result: { version: number; transactionId?: string; attempts?: number; observation?: ReadObservation }): void;
+  fail(opId: number, op: OpKind, error: unknown): void;
+}
+
+/** What an actor body receives. */
+export interface ActorContext {
+  readonly name: string;
+  readonly store: ObjectStore;
+  readonly env: Env;
+  readonly record: Recorder;
+}
+
+/** A parked store call. */
+export interface PendingCall extends Candidate {
+  readonly mode: string | undefined;
+  readonly apply: () => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Status = "running" | "calling" | "sleeping" | "done" | "crashed";
+
+/** One actor's scheduling state. */
+export class ActorState {
+  status: Status = "running";
+  call: PendingCall | undefined;
+  wakeAtMs = 0;
+  wake: (() => void) | undefined;
+  onPark: (() => void) | undefined;
+  nextOpId = 0;
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    readonly body: (ctx: ActorContext) => Promise<void>,
+  ) {}
+}
+
+const DEFAULT_MAX_STEPS = 100_000;
+
+/** One deterministic run over a set of actors. */
+export class Simulation {
+  readonly history: HistoryEvent[] = [];
+  /** The scheduler's choice at every step: with the seed, a complete replay. */
+  readonly choices: number[] = [];
+  private readonly actors: ActorState[] = [];
+  private readonly harnessErrors: string[] = [];
+  private readonly faultRandom: SeededRandom;
+  private readonly latencyRandom: SeededRandom;
+  private nowMs = 0;
+  private step = 0;
+  private crashes = 0;
+
+  constructor(readonly options: EngineOptions) {
+    this.faultRandom = options.random.fork("faults");
+    this.latencyRandom = options.random.fork("latency");
+  }
+
+  /** Virtual time in milliseconds. */
+  get timeMs(): number {
+    return this.nowMs;
+  }
+
+  /** Store calls applied so far. */
+  get steps(): number {
+    return this.step;
+  }
+
+  /** Add an actor; it starts when {@link run} does. */
+  spawn(name: string, body: (ctx: ActorContext) => Promise<void>): void {
+    if (this.actors.some((a) => a.name === name)) throw new SimulationError(`duplicate actor name ${name}`);
+    this.actors.push(new ActorState(name, this.actors.length, body));
+  }
+
+  /** Run every actor to completion (or crash) under the scheduler. */
+  async run(): Promise<void> {
+    const maxSteps = this.options.maxSteps ?? DEFAULT_MAX_STEPS;
+    for (const actor of this.actors) await this.resume(actor, () => this.start(actor));
+    for (;;) {
+      await this.wakeDueSleepers();
+      const ready = this.actors.filter((a) => a.status === "calling");
+      if (ready.length === 0) {
+        let earliest = Number.POSITIVE_INFINITY;
+        for (const a of this.actors) if (a.status === "sleeping") earliest = Math.min(earliest, a.wakeAtMs);
+        if (earliest === Number.POSITIVE_INFINITY) break;
+        this.nowMs = Math.max(this.nowMs, earliest);
+        continue;
+      }
+      if (this.step >= maxSteps) {
+        throw new SimulationError(`no end after ${maxSteps} store calls (livelock?); raise maxSteps if intended`);
+      }
+      const candidates = ready.map((a) => a.call as PendingCall);
+      const index = this.options.scheduler.choose(candidates);
+      const chosen = ready[index];
+      if (chosen === undefined) throw new SimulationError(`scheduler chose ${index} of ${ready.length} candidates`);
+      this.choices.push(index);
+      await this.apply(chosen);
+    }
+    if (this.harnessErrors.length > 0) throw new SimulationError(this.harnessErrors.join("\n"));
+  }
+
+  /** Park `actor` on a store call; called by its {@link ScheduledStore}. */
+  park<T>(actor: ActorState, method: string, path: string, mode: string | undefined, apply: () => Promise<T>): Promise<T> {
+    this.assertRunning(actor, `${method} ${path}`);
+    return new Promise<T>((resolve, reject) => {
+      actor.call = { actor: actor.name, method, path, mode, apply, resolve: resolve as (v: unknown) => void, reject };
+      actor.status = "calling";
+      this.signalPark(actor);
+    });
+  }
+
+  /** Park `actor` for `ms` of virtual time. */
+  sleep(actor: ActorState, ms: number): Promise<void> {
+    if (!(ms > 0)) return Promise.resolve();
+    this.assertRunning(actor, `sleep ${ms}`);
+    return new Promise<void>((resolve) => {
+      actor.status = "sleeping";
+      actor.wakeAtMs = this.nowMs + ms;
+      actor.wake = resolve;
+      this.signalPark(actor);
+    });
+  }
+
+  private start(actor: ActorState): void {
+    const env: Env = {
+      clock: { now: () => this.nowMs, sleep: (ms) => this.sleep(actor, ms) },
+      random: this.options.random.fork(`actor:${actor.name}`),
+      ids: { next: () => `${actor.name}-${(actor.nextOpId++).toString(36)}` },
+    };
+    const ctx: ActorContext = {
+      name: actor.name,
+      store: new ScheduledStore(this, actor),
+      env,
+      record: this.recorder(actor),
+    };
+    actor.body(ctx).then(
+      () => this.finish(actor),
+      (error: unknown) => {
+        this.harnessErrors.push(`actor ${actor.name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.finish(actor);
+      },
+    );
+  }
+
+  private finish(actor: ActorState): void {
+    actor.status = "done";
+    this.signalPark(actor);
+  }
+
+  private async apply(actor: ActorState): Promise<void> {
+    const call = actor.call as PendingCall;
+    actor.call = undefined;
+    const crash = this.decideCrash(actor);
+    if (crash === "before") return this.crash(actor, call, false);
+
+    let failed = false;
+    let result: unknown;
+    try {
+      result = await call.apply();
+    } catch (error) {
+      failed = true;
+      result = error;
+    }
+    this.step++;
+    const { min, max } = this.options.latencyMs ?? { min: 1, max: 3 };
+    this.nowMs += this.latencyRandom.between(min, max);
+    this.history.push({
+      type: "call",
+      step: this.step,
+      timeMs: this.nowMs,
+      actor: actor.name,
+      method: call.method,
+      path: call.path,
+      ...(call.mode === undefined ? {} : { mode: call.mode }),
+      outcome: failed ? errorKind(result) : "ok",
+    });
+    if (crash === "after") return this.crash(actor, call, true);
+    await this.resume(actor, () => (failed ? call.reject(result) : call.resolve(result)));
+  }
+
+  private decideCrash(actor: ActorState): "before" | "after" | undefined {
+    const fault = this.options.faults?.crash;
+    if (fault === undefined || this.crashes >= fault.maxCrashes || !fault.actors.includes(actor.name)) return undefined;
+    if (!this.faultRandom.chance(fault.probability)) return undefined;
+    this.crashes++;
+    return this.faultRandom.chance(0.5) ? "after" : "before";
+  }
+
+  private crash(actor: ActorState, call: PendingCall, effectApplied: boolean): void {
+    actor.status = "crashed";
+    this.history.push({
+      type: "crash",
+      step: this.step,
+      timeMs: this.nowMs,
+      actor: actor.name,
+      call: `${call.method} ${call.path}`,
+      effectApplied,
+    });
+  }
+
+  private async wakeDueSleepers(): Promise<void> {
+    for (const actor of this.actors) {
+      if (actor.status === "sleeping" && actor.wakeAtMs <= this.nowMs) {
+        await this.resume(actor, actor.wake as () => void);
+      }
+    }
+  }
+
+  /** Let `actor` run (by calling `wakeUp`) and wait until it parks again. */
+  private resume(actor: ActorState, wakeUp: () => void): Promise<void> {
+    return new Promise<void>((parked) => {
+      actor.onPark = parked;
+      actor.status = "running";
+      wakeUp();
+    });
+  }
+
+  private signalPark(actor: ActorState): void {
+    const parked = actor.onPark;
+    actor.onPark = undefined;
+    parked?.();
+  }
+
+  private assertRunning(actor: ActorState, what: string): void {
+    if (actor.status !== "running") {
+      throw new SimulationError(
+        `actor ${actor.name} started '${what}' while ${actor.status}: simulated actors must make one store call at a time`,
+      );
+    }
+  }
+
+  private recorder(actor: ActorState): Recorder {
+    const base = () => ({ step: this.step, timeMs: this.nowMs, actor: actor.name });
+    let nextOpId = 0;
+    return {
+      invoke: (op) => {
+        const opId = nextOpId++;
+        this.history.push({ type: "invoke", ...base(), opId, op });
+        return opId;
+      },
+      ok: (opId, op, result) => this.history.push({ type: "ok", ...base(), opId, op, ...result }),
+      fail: (opId, op, error) =>
+        this.history.push({ type: "fail", ...base(), opId, op, error: { kind: errorKind(error), message: errorMessage(error) } }),
+    };
+  }
+}
+
+function errorKind(error: unknown): string {
+  if (error instanceof StoreError) return error.kind;
+  if (error instanceof Error && "kind" in error && typeof error.kind === "string") return error.kind;
+  return error instanceof Error ? error.name : "Error";
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,78 @@
+/**
+ * The history of a simulated run, Jepsen style: what each actor invoked, how it completed
+ * (ok, fail, or never — a crash), and every store call the scheduler applied, in order.
+ * Histories are plain JSON; checkers and reports read nothing else.
+ */
+import { createHash } from "node:crypto";
+
+/** Operations actors perform. */
+export type OpKind = "append" | "overwrite" | "delete" | "read";
+
+/** What a reader saw: one version, as a whole. */
+export interface ReadObservation {
+  readonly version: number;
+  readonly transactionId: string;
+  /** Fragment ids with their live row counts, in manifest order. */
+  readonly fragments: readonly (readonly [id: number, liveRows: number])[];
+}
+
+interface EventBase {
+  /** Index of the scheduling step at which the event happened. */
+  readonly step: number;
+  /** Virtual time in milliseconds. */
+  readonly timeMs: number;
+  readonly actor: string;
+}
+
+/** An actor starts an operation. */
+export interface InvokeEvent extends EventBase {
+  readonly type: "invoke";
+  readonly opId: number;
+  readonly op: OpKind;
+}
+
+/** An operation completes successfully. */
+export interface OkEvent extends EventBase {
+  readonly type: "ok";
+  readonly opId: number;
+  readonly op: OpKind;
+  /** Version committed (writes) or read (reads). */
+  readonly version: number;
+  /** The committed transaction's id (writes). */
+  readonly transactionId?: string;
+  readonly attempts?: number;
+  readonly observation?: ReadObservation;
+}
+
+/** An operation fails with an error the actor saw. */
+export interface FailEvent extends EventBase {
+  readonly type: "fail";
+  readonly opId: number;
+  readonly op: OpKind;
+  readonly error: { readonly kind: string; readonly message: string };
+}
+
+/** An actor crashes at a store call (before or after its effect); its operation never completes. */
+export interface CrashEvent extends EventBase {
+  readonly type: "crash";
+  readonly call: string;
+  readonly effectApplied: boolean;
+}
+
+/** A store call applied by the scheduler, with its outcome. */
+export interface CallEvent extends EventBase {
+  readonly type: "call";
+  readonly method: string;
+  readonly path: string;
+  readonly mode?: string;
+  /** `ok` or the typed error kind the store raised. */
+  readonly outcome: string;
+}
+
+/** One entry of a history. */
+export type HistoryEvent = InvokeEvent | OkEvent | FailEvent | CrashEvent | CallEvent;
+
+/** A short, stable digest of a history: equal digests mean bit-for-bit equal histories. */
+export function hashHistory(events: readonly HistoryEvent[]): string {
+  return createHash("sha256").update(JSON.stringify(events)).digest("hex").slice(0, 16);
+}

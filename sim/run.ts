@@ -1,0 +1,104 @@
+/**
+ * Running a scenario: one seed (a {@link RunResult}), or many seeds until a checker fires.
+ */
+import { createEnvAt } from "./setup-env.js";
+import { Table } from "../protocol/table.js";
+import type { Scenario, Verdict } from "../scenarios/scenario.js";
+import type { ObjectStore } from "../stores/store.js";
+import { checkHistory, type Violation } from "./checkers.js";
+import { type FaultOptions, Simulation } from "./engine.js";
+import { readFinalState } from "./final-state.js";
+import type { HistoryEvent } from "./history.js";
+import { SeededRandom } from "./random.js";
+import { RandomScheduler, ReplayScheduler, type Scheduler } from "./scheduler.js";
+import { BatchCache, readerActor, writerActor } from "./workload.js";
+
+/** Format of run results and replay files written by this build. */
+export const RESULT_FORMAT_VERSION = 1;
+
+/** Makes a fresh, empty store for one run. */
+export type StoreFactory = (runLabel: string) => Promise<ObjectStore>;
+
+/** Options of {@link runOnce}. */
+export interface RunOptions {
+  readonly makeStore: StoreFactory;
+  /** Replay these scheduler choices instead of drawing them from the seed. */
+  readonly choices?: readonly number[];
+  /** Encoded batches shared across runs of the same scenario. */
+  readonly batches?: BatchCache;
+}
+
+/** Counts that describe one run. */
+export interface RunStats {
+  readonly steps: number;
+  readonly virtualTimeMs: number;
+  readonly commitsAcknowledged: number;
+  readonly commitsFailed: number;
+  readonly readsChecked: number;
+  readonly crashes: number;
+  readonly finalVersion: number;
+}
+
+/** The outcome of one seed. */
+export interface RunResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly verdict: Verdict;
+  readonly violations: readonly Violation[];
+  readonly history: readonly HistoryEvent[];
+  readonly choices: readonly number[];
+  readonly stats: RunStats;
+}
+
+/** Run `scenario` once with `seed`. */
+export async function runOnce(scenario: Scenario, seed: number, options: RunOptions): Promise<RunResult> {
+  const store = await options.makeStore(`${scenario.name}/seed-${seed}`);
+  try {
+    const random = new SeededRandom(seed);
+    const batches = options.batches ?? new BatchCache();
+    await Table.create(store, batches.get(-1, -1, 0), {
+      env: createEnvAt(0, "setup"),
+      naming: scenario.naming,
+      commitStrategy: scenario.commitStrategy,
+    });
+    const scheduler: Scheduler =
+      options.choices === undefined ? new RandomScheduler(random.fork("scheduler")) : new ReplayScheduler(options.choices);
+    const sim = new Simulation({ store, scheduler, random, faults: faultsOf(scenario) });
+    scenario.writers.forEach((_, i) => sim.spawn(`w${i}`, writerActor(scenario, i, batches)));
+    scenario.readers.forEach((_, i) => sim.spawn(`r${i}`, readerActor(scenario, i)));
+    await sim.run();
+
+    const final = await readFinalState(store);
+    const violations = checkHistory({ history: sim.history, final });
+    return {
+      scenario: scenario.name,
+      seed,
+      verdict: violations.length === 0 ? "safe" : "unsafe",
+      violations,
+      history: sim.history,
+      choices: sim.choices,
+      stats: statsOf(sim.history, sim.steps, sim.timeMs, final.versions.length),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+function faultsOf(scenario: Scenario): FaultOptions {
+  const crash = scenario.faults.crash;
+  if (crash === undefined) return {};
+  return { crash: { ...crash, actors: scenario.writers.map((_, i) => `w${i}`) } };
+}
+
+function statsOf(history: readonly HistoryEvent[], steps: number, virtualTimeMs: number, finalVersion: number): RunStats {
+  let commitsAcknowledged = 0;
+  let commitsFailed = 0;
+  let readsChecked = 0;
+  let crashes = 0;
+  for (const e of history) {
+    if (e.type === "ok") e.op === "read" ? readsChecked++ : commitsAcknowledged++;
+    else if (e.type === "fail" && e.op !== "read") commitsFailed++;
+    else if (e.type === "crash") crashes++;
+  }
+  return { steps, virtualTimeMs, commitsAcknowledged, commitsFailed, readsChecked, crashes, finalVersion };
+}

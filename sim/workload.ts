@@ -1,0 +1,121 @@
+/**
+ * The actors of a scenario: writers that run their writes through the real `Table` API and
+ * readers that repeatedly open the latest version and check that it is whole (manifest decoded,
+ * every referenced file present). Both record each operation in the history.
+ */
+import { type Table as ArrowTable, tableFromArrays } from "apache-arrow";
+import { type EncodedBatch, encodeBatch } from "../protocol/data.js";
+import { ProtocolError } from "../protocol/errors.js";
+import { Table } from "../protocol/table.js";
+import { verifyFilesExist } from "../protocol/versions.js";
+import type { Scenario, WriteOp } from "../scenarios/scenario.js";
+import { StoreError } from "../stores/errors.js";
+import type { ActorContext } from "./engine.js";
+import type { ReadObservation } from "./history.js";
+
+/** The columns every scenario table has. */
+export const WORKLOAD_COLUMNS = ["writer", "op", "row"] as const;
+
+/** Encoded batches by `(writer, op)`, shared across the seeds of one scenario run. */
+export class BatchCache {
+  private readonly batches = new Map<string, EncodedBatch>();
+
+  /** The rows writer `writer` writes in its op `op`: `rows` triples `(writer, op, row)`. */
+  get(writer: number, op: number, rows: number): EncodedBatch {
+    const key = `${writer}/${op}/${rows}`;
+    let batch = this.batches.get(key);
+    if (batch === undefined) {
+      batch = encodeBatch(workloadRows(writer, op, rows));
+      this.batches.set(key, batch);
+    }
+    return batch;
+  }
+}
+
+/** An Arrow table of `(writer, op, row)` triples. */
+export function workloadRows(writer: number, op: number, rows: number): ArrowTable {
+  const column = (value: (row: number) => number) => Int32Array.from({ length: rows }, (_, i) => value(i));
+  return tableFromArrays({ writer: column(() => writer), op: column(() => op), row: column((i) => i) });
+}
+
+/** The body of writer number `index`. */
+export function writerActor(scenario: Scenario, index: number, batches: BatchCache) {
+  const ops = scenario.writers[index]?.ops ?? [];
+  const tableOptions = tableOptionsOf(scenario);
+  return async (ctx: ActorContext): Promise<void> => {
+    let table: Table | undefined;
+    let stale = false;
+    for (const [opIndex, op] of ops.entries()) {
+      const opId = ctx.record.invoke(op.kind);
+      try {
+        if (table === undefined) table = await Table.open(ctx.store, { env: ctx.env, ...tableOptions });
+        else if (stale) await table.checkoutLatest();
+        stale = false;
+        const result = await runWrite(table, op, batches.get(index, opIndex, "rows" in op ? op.rows : 0));
+        ctx.record.ok(opId, op.kind, {
+          version: result.manifest.version,
+          transactionId: result.transaction.id,
+          attempts: result.attempts,
+        });
+      } catch (error) {
+        rethrowIfBug(error);
+        ctx.record.fail(opId, op.kind, error);
+        stale = true;
+      }
+    }
+  };
+}
+
+/** The body of reader number `index`. */
+export function readerActor(scenario: Scenario, index: number) {
+  const spec = scenario.readers[index] ?? { reads: 0 };
+  const pauseMs = spec.pauseMs ?? 10;
+  return async (ctx: ActorContext): Promise<void> => {
+    const verified = new Set<string>();
+    let table: Table | undefined;
+    for (let read = 0; read < spec.reads; read++) {
+      if (read > 0) await ctx.env.clock.sleep(Math.floor(ctx.env.random.next() * (pauseMs + 1)));
+      const opId = ctx.record.invoke("read");
+      try {
+        if (table === undefined) table = await Table.open(ctx.store, { env: ctx.env, commitStrategy: "unsafe" });
+        else await table.checkoutLatest();
+        await verifyFilesExist(ctx.store, table.manifest, verified);
+        ctx.record.ok(opId, "read", { version: table.version, observation: observe(table) });
+      } catch (error) {
+        rethrowIfBug(error);
+        ctx.record.fail(opId, "read", error);
+      }
+    }
+  };
+}
+
+function runWrite(table: Table, op: WriteOp, batch: EncodedBatch) {
+  switch (op.kind) {
+    case "append":
+      return table.append(batch);
+    case "overwrite":
+      return table.overwrite(batch);
+    case "delete":
+      return table.delete(op.predicate);
+  }
+}
+
+function observe(table: Table): ReadObservation {
+  const manifest = table.manifest;
+  return {
+    version: manifest.version,
+    transactionId: manifest.transaction.id,
+    fragments: manifest.fragments.map((f) => [f.id, f.physicalRows - (f.deletion?.deletedRows ?? 0)] as const),
+  };
+}
+
+function tableOptionsOf(scenario: Scenario) {
+  return scenario.retry === undefined
+    ? { commitStrategy: scenario.commitStrategy }
+    : { commitStrategy: scenario.commitStrategy, retry: scenario.retry };
+}
+
+/** Typed store and protocol errors are outcomes to record; anything else is a bug to surface. */
+function rethrowIfBug(error: unknown): void {
+  if (!(error instanceof StoreError) && !(error instanceof ProtocolError)) throw error;
+}

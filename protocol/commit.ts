@@ -65,15 +65,25 @@ export async function commitOperation(
   base: Manifest | undefined,
   operation: Operation,
 ): Promise<CommitResult> {
-  const { store, env, strategy, naming } = ctx;
+  const { store, env, naming } = ctx;
   const maxAttempts = ctx.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const unitMs = ctx.retry?.backoffUnitMs ?? DEFAULT_BACKOFF_UNIT_MS;
   const maxDurationMs = ctx.retry?.maxRetryDurationMs ?? DEFAULT_MAX_RETRY_DURATION_MS;
 
   const readVersion = base?.version ?? 0;
   const id = env.ids.next();
-  const transaction: Transaction = { formatVersion: MANIFEST_FORMAT_VERSION, id, readVersion, operation };
-  const ref: TransactionRef = { id, path: transactionPath(readVersion, id), kind: operation.kind, readVersion };
+  const transaction: Transaction = {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    id,
+    readVersion,
+    operation,
+  };
+  const ref: TransactionRef = {
+    id,
+    path: transactionPath(readVersion, id),
+    kind: operation.kind,
+    readVersion,
+  };
   await store.put(ref.path, encodeJson(transaction), { mode: "overwrite" });
 
   const startedMs = env.clock.now();
@@ -141,7 +151,11 @@ async function catchUp(
   }
 }
 
-async function readTransaction(store: ObjectStore, path: string, version: number): Promise<Transaction> {
+async function readTransaction(
+  store: ObjectStore,
+  path: string,
+  version: number,
+): Promise<Transaction> {
   try {
     return decodeTransaction(path, (await store.get(path)).bytes);
   } catch (error) {

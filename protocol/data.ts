@@ -26,7 +26,9 @@ export function encodeBatch(table: ArrowTable): EncodedBatch {
 
 /** The input as an encoded batch. */
 export function toEncodedBatch(data: DataInput): EncodedBatch {
-  return "bytes" in data && data.bytes instanceof Uint8Array ? (data as EncodedBatch) : encodeBatch(data as ArrowTable);
+  return "bytes" in data && data.bytes instanceof Uint8Array
+    ? (data as EncodedBatch)
+    : encodeBatch(data as ArrowTable);
 }
 
 /** The lancet schema of an Arrow table. */
@@ -35,28 +37,45 @@ export function schemaOf(table: ArrowTable): SchemaField[] {
 }
 
 /** Throw `SchemaMismatch` unless the two schemas are equal. */
-export function assertSameSchema(expected: readonly SchemaField[], actual: readonly SchemaField[]): void {
-  const show = (schema: readonly SchemaField[]) => `(${schema.map((f) => `${f.name}: ${f.type}`).join(", ")})`;
+export function assertSameSchema(
+  expected: readonly SchemaField[],
+  actual: readonly SchemaField[],
+): void {
+  const show = (schema: readonly SchemaField[]) =>
+    `(${schema.map((f) => `${f.name}: ${f.type}`).join(", ")})`;
   if (show(expected) !== show(actual)) throw new SchemaMismatch(show(expected), show(actual));
 }
 
 /** Read and decode one fragment's data file. */
-export async function readFragment(store: ObjectStore, fragment: Fragment, version: number): Promise<ArrowTable> {
+export async function readFragment(
+  store: ObjectStore,
+  fragment: Fragment,
+  version: number,
+): Promise<ArrowTable> {
   const bytes = await getReferenced(store, fragment.path, version);
   let table: ArrowTable;
   try {
     table = tableFromIPC(bytes);
   } catch (cause) {
-    throw new CorruptFile(fragment.path, `not an Arrow IPC file (${(cause as Error).message})`, { cause });
+    throw new CorruptFile(fragment.path, `not an Arrow IPC file (${(cause as Error).message})`, {
+      cause,
+    });
   }
   if (table.numRows !== fragment.physicalRows) {
-    throw new CorruptFile(fragment.path, `holds ${table.numRows} rows, the manifest says ${fragment.physicalRows}`);
+    throw new CorruptFile(
+      fragment.path,
+      `holds ${table.numRows} rows, the manifest says ${fragment.physicalRows}`,
+    );
   }
   return table;
 }
 
 /** The deleted row offsets of a fragment (empty when it has no deletion file). */
-export async function readDeletedRows(store: ObjectStore, fragment: Fragment, version: number): Promise<Set<number>> {
+export async function readDeletedRows(
+  store: ObjectStore,
+  fragment: Fragment,
+  version: number,
+): Promise<Set<number>> {
   if (fragment.deletion === undefined) return new Set();
   const path = fragment.deletion.path;
   const bytes = await getReferenced(store, path, version);
@@ -76,13 +95,17 @@ export async function readDeletedRows(store: ObjectStore, fragment: Fragment, ve
 /** Bytes of a deletion file listing every deleted row of a fragment. */
 export function encodeDeletionFile(fragmentId: number, deletedRows: Iterable<number>): Uint8Array {
   const rows = [...deletedRows].sort((a, b) => a - b);
-  return Buffer.from(JSON.stringify({ formatVersion: MANIFEST_FORMAT_VERSION, fragmentId, deletedRows: rows }), "utf8");
+  return Buffer.from(
+    JSON.stringify({ formatVersion: MANIFEST_FORMAT_VERSION, fragmentId, deletedRows: rows }),
+    "utf8",
+  );
 }
 
 /** Row offsets of `table` where `predicate` holds. */
 export function matchingRows(table: ArrowTable, predicate: Predicate): number[] {
   const column = table.getChild(predicate.column);
-  if (column === null) throw new InvalidArgument(`delete predicate names unknown column '${predicate.column}'`);
+  if (column === null)
+    throw new InvalidArgument(`delete predicate names unknown column '${predicate.column}'`);
   const out: number[] = [];
   for (let row = 0; row < table.numRows; row++) {
     if (compare(column.get(row), predicate)) out.push(row);
@@ -91,7 +114,10 @@ export function matchingRows(table: ArrowTable, predicate: Predicate): number[] 
 }
 
 /** Every live row of `manifest`, as one Arrow table. */
-export async function scanVersion(store: ObjectStore, manifest: Manifest): Promise<ArrowTable | undefined> {
+export async function scanVersion(
+  store: ObjectStore,
+  manifest: Manifest,
+): Promise<ArrowTable | undefined> {
   const parts: ArrowTable[] = [];
   for (const fragment of manifest.fragments) {
     const table = await readFragment(store, fragment, manifest.version);
@@ -116,7 +142,11 @@ function liveSlices(table: ArrowTable, deleted: Set<number>): ArrowTable[] {
   return slices;
 }
 
-async function getReferenced(store: ObjectStore, path: string, version: number): Promise<Uint8Array> {
+async function getReferenced(
+  store: ObjectStore,
+  path: string,
+  version: number,
+): Promise<Uint8Array> {
   try {
     return (await store.get(path)).bytes;
   } catch (error) {

@@ -56,11 +56,19 @@ export interface Predicate {
 /** What one commit does, relative to the version it read. */
 export type Operation =
   /** Make version 1; fails if the table exists. */
-  | { readonly kind: "create"; readonly schema: readonly SchemaField[]; readonly fragments: readonly NewFragment[] }
+  | {
+      readonly kind: "create";
+      readonly schema: readonly SchemaField[];
+      readonly fragments: readonly NewFragment[];
+    }
   /** Add fragments. */
   | { readonly kind: "append"; readonly fragments: readonly NewFragment[] }
   /** Replace all fragments (and possibly the schema). */
-  | { readonly kind: "overwrite"; readonly schema: readonly SchemaField[]; readonly fragments: readonly NewFragment[] }
+  | {
+      readonly kind: "overwrite";
+      readonly schema: readonly SchemaField[];
+      readonly fragments: readonly NewFragment[];
+    }
   /** Delete rows matching a predicate: new deletion files, and fragments removed whole. */
   | {
       readonly kind: "delete";
@@ -121,10 +129,15 @@ export function decodeManifest(path: string, bytes: Uint8Array): Manifest {
   if (!Array.isArray(value.schema)) throw at("missing 'schema'");
   if (!Array.isArray(value.fragments)) throw at("missing 'fragments'");
   for (const fragment of value.fragments) {
-    if (!isRecord(fragment) || !isNonNegativeInt(fragment.id) || typeof fragment.path !== "string") {
+    if (
+      !isRecord(fragment) ||
+      !isNonNegativeInt(fragment.id) ||
+      typeof fragment.path !== "string"
+    ) {
       throw at("a fragment lacks an integer 'id' or a 'path'");
     }
-    if (!isNonNegativeInt(fragment.physicalRows)) throw at(`fragment ${fragment.id} lacks 'physicalRows'`);
+    if (!isNonNegativeInt(fragment.physicalRows))
+      throw at(`fragment ${fragment.id} lacks 'physicalRows'`);
   }
   if (!isNonNegativeInt(value.nextFragmentId)) throw at("missing 'nextFragmentId'");
   const txn = value.transaction;

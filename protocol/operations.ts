@@ -26,7 +26,13 @@ export function applyOperation(
   transaction: TransactionRef,
   timestampMs: number,
 ): Manifest {
-  const common = { formatVersion: MANIFEST_FORMAT_VERSION, version, naming, transaction, timestampMs };
+  const common = {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    version,
+    naming,
+    transaction,
+    timestampMs,
+  };
   switch (op.kind) {
     case "create":
     case "overwrite": {

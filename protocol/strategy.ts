@@ -9,8 +9,9 @@
  *   writers can both pass the check and the later put silently replaces the earlier manifest.
  *   It exists so that the simulator can show the lost commit.
  */
-import type { ObjectStore } from "../stores/store.js";
+
 import { AlreadyExists, NotFound } from "../stores/errors.js";
+import type { ObjectStore } from "../stores/store.js";
 import type { Env } from "./env.js";
 import { ProtocolError } from "./errors.js";
 
@@ -37,7 +38,11 @@ export interface CommitStrategy {
 export type CommitStrategyName = "conditionalPut" | "rename" | "unsafe";
 
 /** Names of the built-in strategies, for argument parsing and listings. */
-export const COMMIT_STRATEGY_NAMES: readonly CommitStrategyName[] = ["conditionalPut", "rename", "unsafe"];
+export const COMMIT_STRATEGY_NAMES: readonly CommitStrategyName[] = [
+  "conditionalPut",
+  "rename",
+  "unsafe",
+];
 
 /** Put-if-absent of the final manifest. */
 export const conditionalPut: CommitStrategy = {

@@ -13,7 +13,12 @@
  */
 import { Table as ArrowTable } from "apache-arrow";
 import type { ObjectStore } from "../stores/store.js";
-import { type CommitContext, type CommitResult, commitOperation, type RetryOptions } from "./commit.js";
+import {
+  type CommitContext,
+  type CommitResult,
+  commitOperation,
+  type RetryOptions,
+} from "./commit.js";
 import {
   assertSameSchema,
   type DataInput,
@@ -27,7 +32,14 @@ import {
 import { type Env, realEnv } from "./env.js";
 import { CommitConflict, InvalidArgument, TableAlreadyExists, TableNotFound } from "./errors.js";
 import { dataPath, deletionPath, type VersionNaming } from "./layout.js";
-import type { FragmentDeletion, Manifest, NewFragment, Operation, Predicate, SchemaField } from "./manifest.js";
+import type {
+  FragmentDeletion,
+  Manifest,
+  NewFragment,
+  Operation,
+  Predicate,
+  SchemaField,
+} from "./manifest.js";
 import { type CommitStrategy, type CommitStrategyName, commitStrategy } from "./strategy.js";
 import { findLatest, listVersions, readLatestManifest, readManifest } from "./versions.js";
 
@@ -76,7 +88,11 @@ export class Table {
   }
 
   /** Create a table holding `data` as version 1. Fails with `TableAlreadyExists` if one is there. */
-  static async create(store: ObjectStore, data: DataInput, options: CreateTableOptions = {}): Promise<Table> {
+  static async create(
+    store: ObjectStore,
+    data: DataInput,
+    options: CreateTableOptions = {},
+  ): Promise<Table> {
     const ctx = commitContext(store, options, options.naming ?? "v2");
     if ((await findLatest(store)) !== undefined) throw new TableAlreadyExists(store.description);
     const batch = toEncodedBatch(data);
@@ -103,7 +119,12 @@ export class Table {
       options.version === undefined
         ? await readLatestManifest(store, latest)
         : await readManifest(store, options.version, latest.naming);
-    return new Table(ctx, manifest, options.version !== undefined, options.readConsistencyIntervalMs);
+    return new Table(
+      ctx,
+      manifest,
+      options.version !== undefined,
+      options.readConsistencyIntervalMs,
+    );
   }
 
   /** The version this table reads. */
@@ -160,7 +181,9 @@ export class Table {
         continue;
       }
       const path = deletionPath(fragment.id, base.version, this.ctx.env.ids.next());
-      await this.ctx.store.put(path, encodeDeletionFile(fragment.id, deleted), { mode: "overwrite" });
+      await this.ctx.store.put(path, encodeDeletionFile(fragment.id, deleted), {
+        mode: "overwrite",
+      });
       updated.push({ fragmentId: fragment.id, deletion: { path, deletedRows: deleted.size } });
     }
     return this.commit({ kind: "delete", predicate, updated, removedFragmentIds });
@@ -225,17 +248,26 @@ export class Table {
   }
 }
 
-function commitContext(store: ObjectStore, options: TableOptions, naming: VersionNaming): CommitContext {
+function commitContext(
+  store: ObjectStore,
+  options: TableOptions,
+  naming: VersionNaming,
+): CommitContext {
   const env = options.env ?? realEnv();
   const strategy = resolveStrategy(store, options.commitStrategy);
   const interval = options.readConsistencyIntervalMs;
   if (interval !== undefined && !(interval >= 0)) {
     throw new InvalidArgument(`readConsistencyIntervalMs must be >= 0, got ${interval}`);
   }
-  return options.retry === undefined ? { store, env, strategy, naming } : { store, env, strategy, naming, retry: options.retry };
+  return options.retry === undefined
+    ? { store, env, strategy, naming }
+    : { store, env, strategy, naming, retry: options.retry };
 }
 
-function resolveStrategy(store: ObjectStore, chosen: TableOptions["commitStrategy"]): CommitStrategy {
+function resolveStrategy(
+  store: ObjectStore,
+  chosen: TableOptions["commitStrategy"],
+): CommitStrategy {
   if (typeof chosen === "object") return chosen;
   if (chosen !== undefined) return commitStrategy(chosen);
   if (store.capabilities.conditionalCreate) return commitStrategy("conditionalPut");
@@ -245,7 +277,11 @@ function resolveStrategy(store: ObjectStore, chosen: TableOptions["commitStrateg
   );
 }
 
-async function writeDataFile(ctx: CommitContext, bytes: Uint8Array, rowCount: number): Promise<NewFragment> {
+async function writeDataFile(
+  ctx: CommitContext,
+  bytes: Uint8Array,
+  rowCount: number,
+): Promise<NewFragment> {
   const path = dataPath(ctx.env.ids.next());
   await ctx.store.put(path, bytes, { mode: "overwrite" });
   return { path, physicalRows: rowCount, sizeBytes: bytes.byteLength };

@@ -5,8 +5,9 @@
  * so the latest version costs one list request that reads one key. Everything else (V1 naming,
  * or a store that does not sort listings — lance #5521) falls back to reading the whole listing.
  */
-import type { ObjectStore } from "../stores/store.js";
+
 import { NotFound } from "../stores/errors.js";
+import type { ObjectStore } from "../stores/store.js";
 import { CorruptFile, MissingDataFile, TableNotFound, VersionNotFound } from "./errors.js";
 import { manifestPath, parseManifestPath, VERSIONS_DIR, type VersionNaming } from "./layout.js";
 import { decodeManifest, type Manifest } from "./manifest.js";
@@ -75,7 +76,10 @@ export async function readManifest(
  * Read the latest manifest (found by `findLatest` unless given); throws `TableNotFound` when
  * there is none.
  */
-export async function readLatestManifest(store: ObjectStore, latest?: VersionEntry): Promise<Manifest> {
+export async function readLatestManifest(
+  store: ObjectStore,
+  latest?: VersionEntry,
+): Promise<Manifest> {
   const entry = latest ?? (await findLatest(store));
   if (entry === undefined) throw new TableNotFound(store.description);
   const { bytes } = await store.get(entry.path);
@@ -97,7 +101,8 @@ export async function verifyFilesExist(
       try {
         await store.head(path);
       } catch (error) {
-        if (error instanceof NotFound) throw new MissingDataFile(path, manifest.version, { cause: error });
+        if (error instanceof NotFound)
+          throw new MissingDataFile(path, manifest.version, { cause: error });
         throw error;
       }
       known.add(path);
@@ -107,7 +112,10 @@ export async function verifyFilesExist(
 
 function checkManifest(manifest: Manifest, version: number, path: string): Manifest {
   if (manifest.version !== version) {
-    throw new CorruptFile(path, `its name says version ${version} but it holds version ${manifest.version}`);
+    throw new CorruptFile(
+      path,
+      `its name says version ${version} but it holds version ${manifest.version}`,
+    );
   }
   return manifest;
 }

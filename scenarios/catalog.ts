@@ -4,7 +4,12 @@
 import { InvalidArgument } from "../protocol/errors.js";
 import { appends, SCENARIO_FORMAT_VERSION, type Scenario } from "./scenario.js";
 
-const base = { formatVersion: SCENARIO_FORMAT_VERSION, naming: "v2", faults: {}, seeds: 200 } as const;
+const base = {
+  formatVersion: SCENARIO_FORMAT_VERSION,
+  naming: "v2",
+  faults: {},
+  seeds: 200,
+} as const;
 
 /** Every built-in scenario, by name. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -71,7 +76,9 @@ export const SCENARIOS: readonly Scenario[] = [
 export function findScenario(name: string): Scenario {
   const scenario = SCENARIOS.find((s) => s.name === name);
   if (scenario === undefined) {
-    throw new InvalidArgument(`unknown scenario '${name}'; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
+    throw new InvalidArgument(
+      `unknown scenario '${name}'; known: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+    );
   }
   return scenario;
 }

@@ -3,10 +3,11 @@
  * the verdict lancet expects. A scenario is plain versioned JSON, so a minimised failing
  * scenario can travel inside a replay file.
  */
+
+import type { RetryOptions } from "../protocol/commit.js";
 import type { VersionNaming } from "../protocol/layout.js";
 import type { Predicate } from "../protocol/manifest.js";
 import type { CommitStrategyName } from "../protocol/strategy.js";
-import type { RetryOptions } from "../protocol/commit.js";
 
 /** Format of scenario documents written by this build. */
 export const SCENARIO_FORMAT_VERSION = 1;

@@ -15,42 +15,57 @@ export function validateScenario(value: unknown): asserts value is Scenario {
   };
   if (typeof value !== "object" || value === null) fail("not an object");
   const s = value as Record<string, unknown>;
-  if (s.formatVersion !== SCENARIO_FORMAT_VERSION) fail(`unsupported formatVersion ${String(s.formatVersion)}`);
+  if (s.formatVersion !== SCENARIO_FORMAT_VERSION)
+    fail(`unsupported formatVersion ${String(s.formatVersion)}`);
   if (typeof s.name !== "string" || s.name === "") fail("missing 'name'");
-  if (s.expected !== "safe" && s.expected !== "unsafe") fail("'expected' must be 'safe' or 'unsafe'");
+  if (s.expected !== "safe" && s.expected !== "unsafe")
+    fail("'expected' must be 'safe' or 'unsafe'");
   if (!COMMIT_STRATEGY_NAMES.includes(s.commitStrategy as never)) {
     fail(`'commitStrategy' must be one of ${COMMIT_STRATEGY_NAMES.join(", ")}`);
   }
   if (s.naming !== "v1" && s.naming !== "v2") fail("'naming' must be 'v1' or 'v2'");
-  if (!Array.isArray(s.writers) || s.writers.length === 0) fail("'writers' must be a non-empty array");
-  (s.writers as unknown[]).forEach((w, i) => {
+  if (!Array.isArray(s.writers) || s.writers.length === 0)
+    fail("'writers' must be a non-empty array");
+  for (const [i, w] of (s.writers as unknown[]).entries()) {
     const ops = (w as { ops?: unknown } | null)?.ops;
     if (!Array.isArray(ops)) fail(`writer ${i} has no 'ops' array`);
-    (ops as unknown[]).forEach((op, j) => validateOp(op, `writer ${i} op ${j}`, fail));
-  });
+    for (const [j, op] of (ops as unknown[]).entries()) validateOp(op, `writer ${i} op ${j}`, fail);
+  }
   if (!Array.isArray(s.readers)) fail("'readers' must be an array");
   (s.readers as unknown[]).forEach((r, i) => {
     const reads = (r as { reads?: unknown } | null)?.reads;
-    if (!Number.isSafeInteger(reads) || (reads as number) < 0) fail(`reader ${i} needs a non-negative integer 'reads'`);
+    if (!Number.isSafeInteger(reads) || (reads as number) < 0)
+      fail(`reader ${i} needs a non-negative integer 'reads'`);
   });
   if (typeof s.faults !== "object" || s.faults === null) fail("missing 'faults' object");
   const crash = (s.faults as { crash?: { probability?: unknown; maxCrashes?: unknown } }).crash;
   if (crash !== undefined) {
     const p = crash.probability;
-    if (typeof p !== "number" || !(p >= 0 && p <= 1)) fail("'faults.crash.probability' must be in [0, 1]");
-    if (!Number.isSafeInteger(crash.maxCrashes)) fail("'faults.crash.maxCrashes' must be an integer");
+    if (typeof p !== "number" || !(p >= 0 && p <= 1))
+      fail("'faults.crash.probability' must be in [0, 1]");
+    if (!Number.isSafeInteger(crash.maxCrashes))
+      fail("'faults.crash.maxCrashes' must be an integer");
   }
-  if (!Number.isSafeInteger(s.seeds) || (s.seeds as number) < 1) fail("'seeds' must be a positive integer");
+  if (!Number.isSafeInteger(s.seeds) || (s.seeds as number) < 1)
+    fail("'seeds' must be a positive integer");
 }
 
 function validateOp(op: unknown, where: string, fail: (why: string) => never): void {
-  const o = op as { kind?: unknown; rows?: unknown; predicate?: { column?: unknown; op?: unknown } } | null;
+  const o = op as {
+    kind?: unknown;
+    rows?: unknown;
+    predicate?: { column?: unknown; op?: unknown };
+  } | null;
   if (o?.kind === "append" || o?.kind === "overwrite") {
-    if (!Number.isSafeInteger(o.rows) || (o.rows as number) < 0) fail(`${where}: 'rows' must be a non-negative integer`);
+    if (!Number.isSafeInteger(o.rows) || (o.rows as number) < 0)
+      fail(`${where}: 'rows' must be a non-negative integer`);
     return;
   }
   if (o?.kind === "delete") {
-    if (typeof o.predicate?.column !== "string" || !PREDICATE_OPS.includes(String(o.predicate.op))) {
+    if (
+      typeof o.predicate?.column !== "string" ||
+      !PREDICATE_OPS.includes(String(o.predicate.op))
+    ) {
       fail(`${where}: delete needs a predicate { column, op, value }`);
     }
     return;

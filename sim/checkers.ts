@@ -108,7 +108,11 @@ export const versionsContiguous: Checker = {
       }
     });
     for (const c of final.corrupt) {
-      out.push({ checker: "versions-contiguous", message: `manifest ${c.path} is corrupt: ${c.reason}`, events: [] });
+      out.push({
+        checker: "versions-contiguous",
+        message: `manifest ${c.path} is corrupt: ${c.reason}`,
+        events: [],
+      });
     }
     return out.slice(0, 1 + final.corrupt.length);
   },
@@ -200,7 +204,10 @@ export const CHECKERS: readonly Checker[] = [
 ];
 
 /** Run `checkers` (default: all) and collect their violations. */
-export function checkHistory(input: CheckInput, checkers: readonly Checker[] = CHECKERS): Violation[] {
+export function checkHistory(
+  input: CheckInput,
+  checkers: readonly Checker[] = CHECKERS,
+): Violation[] {
   return checkers.flatMap((checker) => checker.check(input));
 }
 
@@ -226,12 +233,16 @@ function writesOf(history: readonly HistoryEvent[], path: string | undefined): n
   return out;
 }
 
-function compareRead(seen: ReadObservation, committed: FinalVersion | undefined): string | undefined {
+function compareRead(
+  seen: ReadObservation,
+  committed: FinalVersion | undefined,
+): string | undefined {
   if (committed === undefined) return "a version that is not in the final table";
   if (seen.transactionId !== committed.transactionId) {
     return `transaction ${seen.transactionId}, but the version committed is transaction ${committed.transactionId}`;
   }
-  if (committed.missingFiles.length > 0) return `a version whose files are missing: ${committed.missingFiles.join(", ")}`;
+  if (committed.missingFiles.length > 0)
+    return `a version whose files are missing: ${committed.missingFiles.join(", ")}`;
   if (JSON.stringify(seen.fragments) !== JSON.stringify(committed.fragments)) {
     return `fragments ${JSON.stringify(seen.fragments)}, but the committed version has ${JSON.stringify(committed.fragments)}`;
   }
@@ -249,10 +260,12 @@ function ackedWrites(history: readonly HistoryEvent[]): AckedWrite[] {
   const open = new Map<string, number>();
   const out: AckedWrite[] = [];
   history.forEach((event, index) => {
-    if (event.type === "invoke" && WRITE_OPS.has((event as InvokeEvent).op)) open.set(`${event.actor}#${event.opId}`, index);
+    if (event.type === "invoke" && WRITE_OPS.has((event as InvokeEvent).op))
+      open.set(`${event.actor}#${event.opId}`, index);
     if (event.type === "ok" && WRITE_OPS.has(event.op)) {
       const invokeIndex = open.get(`${event.actor}#${(event as OkEvent).opId}`);
-      if (invokeIndex !== undefined) out.push({ actor: event.actor, version: event.version, invokeIndex, okIndex: index });
+      if (invokeIndex !== undefined)
+        out.push({ actor: event.actor, version: event.version, invokeIndex, okIndex: index });
     }
   });
   return out;

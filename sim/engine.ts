@@ -16,8 +16,8 @@ import { StoreError } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import type { HistoryEvent, OpKind, ReadObservation } from "./history.js";
 import type { SeededRandom } from "./random.js";
-import type { Candidate, Scheduler } from "./scheduler.js";
 import { ScheduledStore } from "./scheduled-store.js";
+import type { Candidate, Scheduler } from "./scheduler.js";
 
 /** The harness itself misbehaved (an actor broke the rules, a bound was hit). Not a verdict. */
 export class SimulationError extends Error {
@@ -60,7 +60,16 @@ export interface EngineOptions {
 /** Records an actor's operations into the history. */
 export interface Recorder {
   invoke(op: OpKind): number;
-  ok(opId: number, op: OpKind, result: { version: number; transactionId?: string; attempts?: number; observation?: ReadObservation }): void;
+  ok(
+    opId: number,
+    op: OpKind,
+    result: {
+      version: number;
+      transactionId?: string;
+      attempts?: number;
+      observation?: ReadObservation;
+    },
+  ): void;
   fail(opId: number, op: OpKind, error: unknown): void;
 }
 
@@ -129,7 +138,8 @@ export class Simulation {
 
   /** Add an actor; it starts when {@link run} does. */
   spawn(name: string, body: (ctx: ActorContext) => Promise<void>): void {
-    if (this.actors.some((a) => a.name === name)) throw new SimulationError(`duplicate actor name ${name}`);
+    if (this.actors.some((a) => a.name === name))
+      throw new SimulationError(`duplicate actor name ${name}`);
     this.actors.push(new ActorState(name, this.actors.length, body));
   }
 
@@ -142,18 +152,22 @@ export class Simulation {
       const ready = this.actors.filter((a) => a.status === "calling");
       if (ready.length === 0) {
         let earliest = Number.POSITIVE_INFINITY;
-        for (const a of this.actors) if (a.status === "sleeping") earliest = Math.min(earliest, a.wakeAtMs);
+        for (const a of this.actors)
+          if (a.status === "sleeping") earliest = Math.min(earliest, a.wakeAtMs);
         if (earliest === Number.POSITIVE_INFINITY) break;
         this.nowMs = Math.max(this.nowMs, earliest);
         continue;
       }
       if (this.step >= maxSteps) {
-        throw new SimulationError(`no end after ${maxSteps} store calls (livelock?); raise maxSteps if intended`);
+        throw new SimulationError(
+          `no end after ${maxSteps} store calls (livelock?); raise maxSteps if intended`,
+        );
       }
       const candidates = ready.map((a) => a.call as PendingCall);
       const index = this.options.scheduler.choose(candidates);
       const chosen = ready[index];
-      if (chosen === undefined) throw new SimulationError(`scheduler chose ${index} of ${ready.length} candidates`);
+      if (chosen === undefined)
+        throw new SimulationError(`scheduler chose ${index} of ${ready.length} candidates`);
       this.choices.push(index);
       await this.apply(chosen);
     }
@@ -161,10 +175,24 @@ export class Simulation {
   }
 
   /** Park `actor` on a store call; called by its {@link ScheduledStore}. */
-  park<T>(actor: ActorState, method: string, path: string, mode: string | undefined, apply: () => Promise<T>): Promise<T> {
+  park<T>(
+    actor: ActorState,
+    method: string,
+    path: string,
+    mode: string | undefined,
+    apply: () => Promise<T>,
+  ): Promise<T> {
     this.assertRunning(actor, `${method} ${path}`);
     return new Promise<T>((resolve, reject) => {
-      actor.call = { actor: actor.name, method, path, mode, apply, resolve: resolve as (v: unknown) => void, reject };
+      actor.call = {
+        actor: actor.name,
+        method,
+        path,
+        mode,
+        apply,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      };
       actor.status = "calling";
       this.signalPark(actor);
     });
@@ -197,7 +225,9 @@ export class Simulation {
     actor.body(ctx).then(
       () => this.finish(actor),
       (error: unknown) => {
-        this.harnessErrors.push(`actor ${actor.name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.harnessErrors.push(
+          `actor ${actor.name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         this.finish(actor);
       },
     );
@@ -241,7 +271,12 @@ export class Simulation {
 
   private decideCrash(actor: ActorState): "before" | "after" | undefined {
     const fault = this.options.faults?.crash;
-    if (fault === undefined || this.crashes >= fault.maxCrashes || !fault.actors.includes(actor.name)) return undefined;
+    if (
+      fault === undefined ||
+      this.crashes >= fault.maxCrashes ||
+      !fault.actors.includes(actor.name)
+    )
+      return undefined;
     if (!this.faultRandom.chance(fault.probability)) return undefined;
     this.crashes++;
     return this.faultRandom.chance(0.5) ? "after" : "before";
@@ -301,14 +336,21 @@ export class Simulation {
       },
       ok: (opId, op, result) => this.history.push({ type: "ok", ...base(), opId, op, ...result }),
       fail: (opId, op, error) =>
-        this.history.push({ type: "fail", ...base(), opId, op, error: { kind: errorKind(error), message: errorMessage(error) } }),
+        this.history.push({
+          type: "fail",
+          ...base(),
+          opId,
+          op,
+          error: { kind: errorKind(error), message: errorMessage(error) },
+        }),
     };
   }
 }
 
 function errorKind(error: unknown): string {
   if (error instanceof StoreError) return error.kind;
-  if (error instanceof Error && "kind" in error && typeof error.kind === "string") return error.kind;
+  if (error instanceof Error && "kind" in error && typeof error.kind === "string")
+    return error.kind;
   return error instanceof Error ? error.name : "Error";
 }
 

@@ -30,7 +30,11 @@ export interface FailureReport {
   readonly seed: number;
   readonly violations: readonly Violation[];
   /** The shrunk scenario and run that still show the first violation's checker firing. */
-  readonly minimal: { readonly scenario: Scenario; readonly run: RunResult; readonly runsSpent: number };
+  readonly minimal: {
+    readonly scenario: Scenario;
+    readonly run: RunResult;
+    readonly runsSpent: number;
+  };
 }
 
 /** The outcome of exploring one scenario. */
@@ -47,9 +51,18 @@ export interface ScenarioResult {
 }
 
 /** Run `scenario` over `options.seeds` until a checker fires. */
-export async function exploreScenario(scenario: Scenario, options: ExploreOptions): Promise<ScenarioResult> {
+export async function exploreScenario(
+  scenario: Scenario,
+  options: ExploreOptions,
+): Promise<ScenarioResult> {
   const runOptions: RunOptions = { makeStore: options.makeStore, batches: new BatchCache() };
-  const totals = { steps: 0, commitsAcknowledged: 0, commitsFailed: 0, readsChecked: 0, crashes: 0 };
+  const totals = {
+    steps: 0,
+    commitsAcknowledged: 0,
+    commitsFailed: 0,
+    readsChecked: 0,
+    crashes: 0,
+  };
   let seedsRun = 0;
   let failing: RunResult | undefined;
   for (const seed of options.seeds) {

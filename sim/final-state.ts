@@ -40,14 +40,24 @@ export async function readFinalState(store: ObjectStore): Promise<FinalState> {
     if (parsed === undefined) continue;
     try {
       const manifest = decodeManifest(path, (await store.get(path)).bytes);
-      const referenced = manifest.fragments.flatMap((f) => (f.deletion ? [f.path, f.deletion.path] : [f.path]));
+      if (manifest.version !== parsed.version) {
+        throw new CorruptFile(
+          path,
+          `its name says version ${parsed.version} but it holds version ${manifest.version}`,
+        );
+      }
+      const referenced = manifest.fragments.flatMap((f) =>
+        f.deletion ? [f.path, f.deletion.path] : [f.path],
+      );
       versions.push({
         version: manifest.version,
         path,
         transactionId: manifest.transaction.id,
         operation: manifest.transaction.kind,
         readVersion: manifest.transaction.readVersion,
-        fragments: manifest.fragments.map((f) => [f.id, f.physicalRows - (f.deletion?.deletedRows ?? 0)] as const),
+        fragments: manifest.fragments.map(
+          (f) => [f.id, f.physicalRows - (f.deletion?.deletedRows ?? 0)] as const,
+        ),
         missingFiles: referenced.filter((p) => !present.has(p)),
       });
     } catch (error) {

@@ -59,7 +59,8 @@ export async function minimizeFailure(
 /** One-step reductions of a scenario, most aggressive first. */
 function* smallerScenarios(s: Scenario): Generator<Scenario> {
   for (let i = 0; i < s.readers.length; i++) yield { ...s, readers: without(s.readers, i) };
-  for (let i = 0; i < s.writers.length && s.writers.length > 1; i++) yield { ...s, writers: without(s.writers, i) };
+  for (let i = 0; i < s.writers.length && s.writers.length > 1; i++)
+    yield { ...s, writers: without(s.writers, i) };
   for (let i = 0; i < s.writers.length; i++) {
     const ops = s.writers[i]?.ops ?? [];
     if (ops.length > 1) yield withWriterOps(s, i, ops.slice(0, ops.length - 1));
@@ -68,13 +69,20 @@ function* smallerScenarios(s: Scenario): Generator<Scenario> {
   for (let i = 0; i < s.readers.length; i++) {
     const reader = s.readers[i];
     if (reader !== undefined && reader.reads > 1) {
-      yield { ...s, readers: s.readers.map((r, j) => (j === i ? { ...r, reads: r.reads - 1 } : r)) };
+      yield {
+        ...s,
+        readers: s.readers.map((r, j) => (j === i ? { ...r, reads: r.reads - 1 } : r)),
+      };
     }
   }
   for (let i = 0; i < s.writers.length; i++) {
     const ops = s.writers[i]?.ops ?? [];
     if (ops.some((op) => "rows" in op && op.rows > 1)) {
-      yield withWriterOps(s, i, ops.map((op): WriteOp => ("rows" in op ? { ...op, rows: 1 } : op)));
+      yield withWriterOps(
+        s,
+        i,
+        ops.map((op): WriteOp => ("rows" in op ? { ...op, rows: 1 } : op)),
+      );
     }
   }
 }

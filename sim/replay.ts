@@ -2,8 +2,9 @@
  * Replay files: a failing run as self-contained, versioned JSON — the (minimised) scenario,
  * the seed and every scheduler choice — and re-running one to the identical history.
  */
-import { validateScenario } from "../scenarios/validate.js";
+
 import type { Scenario } from "../scenarios/scenario.js";
+import { validateScenario } from "../scenarios/validate.js";
 import type { Violation } from "./checkers.js";
 import { hashHistory } from "./history.js";
 import { RESULT_FORMAT_VERSION, type RunResult, runOnce, type StoreFactory } from "./run.js";
@@ -55,13 +56,17 @@ export function parseReplayFile(text: string, source: string): ReplayFile {
     throw new InvalidReplayFile(source, "not a lancet replay file (kind is not 'lancet-replay')");
   }
   if (v.formatVersion !== RESULT_FORMAT_VERSION) {
-    throw new InvalidReplayFile(source, `unsupported formatVersion ${String(v.formatVersion)} (this build reads ${RESULT_FORMAT_VERSION})`);
+    throw new InvalidReplayFile(
+      source,
+      `unsupported formatVersion ${String(v.formatVersion)} (this build reads ${RESULT_FORMAT_VERSION})`,
+    );
   }
   if (!Number.isSafeInteger(v.seed)) throw new InvalidReplayFile(source, "missing integer 'seed'");
   if (!Array.isArray(v.choices) || !v.choices.every((c) => Number.isSafeInteger(c) && c >= 0)) {
     throw new InvalidReplayFile(source, "'choices' must be an array of non-negative integers");
   }
-  if (typeof v.historyHash !== "string") throw new InvalidReplayFile(source, "missing 'historyHash'");
+  if (typeof v.historyHash !== "string")
+    throw new InvalidReplayFile(source, "missing 'historyHash'");
   try {
     validateScenario(v.scenario);
   } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * Running a scenario: one seed (a {@link RunResult}), or many seeds until a checker fires.
  */
-import { createEnvAt } from "./setup-env.js";
+
 import { Table } from "../protocol/table.js";
 import type { Scenario, Verdict } from "../scenarios/scenario.js";
 import type { ObjectStore } from "../stores/store.js";
@@ -11,6 +11,7 @@ import { readFinalState } from "./final-state.js";
 import type { HistoryEvent } from "./history.js";
 import { SeededRandom } from "./random.js";
 import { RandomScheduler, ReplayScheduler, type Scheduler } from "./scheduler.js";
+import { createEnvAt } from "./setup-env.js";
 import { BatchCache, readerActor, writerActor } from "./workload.js";
 
 /** Format of run results and replay files written by this build. */
@@ -51,7 +52,11 @@ export interface RunResult {
 }
 
 /** Run `scenario` once with `seed`. */
-export async function runOnce(scenario: Scenario, seed: number, options: RunOptions): Promise<RunResult> {
+export async function runOnce(
+  scenario: Scenario,
+  seed: number,
+  options: RunOptions,
+): Promise<RunResult> {
   const store = await options.makeStore(`${scenario.name}/seed-${seed}`);
   try {
     const random = new SeededRandom(seed);
@@ -62,10 +67,13 @@ export async function runOnce(scenario: Scenario, seed: number, options: RunOpti
       commitStrategy: scenario.commitStrategy,
     });
     const scheduler: Scheduler =
-      options.choices === undefined ? new RandomScheduler(random.fork("scheduler")) : new ReplayScheduler(options.choices);
+      options.choices === undefined
+        ? new RandomScheduler(random.fork("scheduler"))
+        : new ReplayScheduler(options.choices);
     const sim = new Simulation({ store, scheduler, random, faults: faultsOf(scenario) });
-    scenario.writers.forEach((_, i) => sim.spawn(`w${i}`, writerActor(scenario, i, batches)));
-    scenario.readers.forEach((_, i) => sim.spawn(`r${i}`, readerActor(scenario, i)));
+    for (let i = 0; i < scenario.writers.length; i++)
+      sim.spawn(`w${i}`, writerActor(scenario, i, batches));
+    for (let i = 0; i < scenario.readers.length; i++) sim.spawn(`r${i}`, readerActor(scenario, i));
     await sim.run();
 
     const final = await readFinalState(store);
@@ -90,7 +98,12 @@ function faultsOf(scenario: Scenario): FaultOptions {
   return { crash: { ...crash, actors: scenario.writers.map((_, i) => `w${i}`) } };
 }
 
-function statsOf(history: readonly HistoryEvent[], steps: number, virtualTimeMs: number, finalVersion: number): RunStats {
+function statsOf(
+  history: readonly HistoryEvent[],
+  steps: number,
+  virtualTimeMs: number,
+  finalVersion: number,
+): RunStats {
   let commitsAcknowledged = 0;
   let commitsFailed = 0;
   let readsChecked = 0;
@@ -100,5 +113,13 @@ function statsOf(history: readonly HistoryEvent[], steps: number, virtualTimeMs:
     else if (e.type === "fail" && e.op !== "read") commitsFailed++;
     else if (e.type === "crash") crashes++;
   }
-  return { steps, virtualTimeMs, commitsAcknowledged, commitsFailed, readsChecked, crashes, finalVersion };
+  return {
+    steps,
+    virtualTimeMs,
+    commitsAcknowledged,
+    commitsFailed,
+    readsChecked,
+    crashes,
+    finalVersion,
+  };
 }

@@ -3,7 +3,14 @@
  * applies it to the real store when the scheduler picks it. A listing is one call that returns
  * the whole listing at the moment it is applied.
  */
-import { listAll, type ObjectStore, type GetOptions, type ListOptions, type ObjectMeta, type PutOptions } from "../stores/store.js";
+import {
+  type GetOptions,
+  type ListOptions,
+  listAll,
+  type ObjectMeta,
+  type ObjectStore,
+  type PutOptions,
+} from "../stores/store.js";
 import type { ActorState, Simulation } from "./engine.js";
 
 /** The store as one simulated actor sees it. */
@@ -22,34 +29,46 @@ export class ScheduledStore implements ObjectStore {
   }
 
   get(path: string, options?: GetOptions) {
-    return this.sim.park(this.actor, "get", path, undefined, () => this.sim.options.store.get(path, options));
+    return this.sim.park(this.actor, "get", path, undefined, () =>
+      this.sim.options.store.get(path, options),
+    );
   }
 
   head(path: string) {
-    return this.sim.park(this.actor, "head", path, undefined, () => this.sim.options.store.head(path));
+    return this.sim.park(this.actor, "head", path, undefined, () =>
+      this.sim.options.store.head(path),
+    );
   }
 
   put(path: string, bytes: Uint8Array, options?: PutOptions) {
     const mode = options?.mode ?? "overwrite";
     const label = typeof mode === "string" ? mode : "ifMatch";
-    return this.sim.park(this.actor, "put", path, label, () => this.sim.options.store.put(path, bytes, options));
+    return this.sim.park(this.actor, "put", path, label, () =>
+      this.sim.options.store.put(path, bytes, options),
+    );
   }
 
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectMeta> {
     const { sim, actor } = this;
     return {
       async *[Symbol.asyncIterator]() {
-        yield* await sim.park(actor, "list", prefix, undefined, () => listAll(sim.options.store, prefix, options));
+        yield* await sim.park(actor, "list", prefix, undefined, () =>
+          listAll(sim.options.store, prefix, options),
+        );
       },
     };
   }
 
   delete(path: string) {
-    return this.sim.park(this.actor, "delete", path, undefined, () => this.sim.options.store.delete(path));
+    return this.sim.park(this.actor, "delete", path, undefined, () =>
+      this.sim.options.store.delete(path),
+    );
   }
 
   renameIfAbsent(from: string, to: string) {
-    return this.sim.park(this.actor, "rename", to, undefined, () => this.sim.options.store.renameIfAbsent(from, to));
+    return this.sim.park(this.actor, "rename", to, undefined, () =>
+      this.sim.options.store.renameIfAbsent(from, to),
+    );
   }
 
   async close(): Promise<void> {

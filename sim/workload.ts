@@ -34,8 +34,13 @@ export class BatchCache {
 
 /** An Arrow table of `(writer, op, row)` triples. */
 export function workloadRows(writer: number, op: number, rows: number): ArrowTable {
-  const column = (value: (row: number) => number) => Int32Array.from({ length: rows }, (_, i) => value(i));
-  return tableFromArrays({ writer: column(() => writer), op: column(() => op), row: column((i) => i) });
+  const column = (value: (row: number) => number) =>
+    Int32Array.from({ length: rows }, (_, i) => value(i));
+  return tableFromArrays({
+    writer: column(() => writer),
+    op: column(() => op),
+    row: column((i) => i),
+  });
 }
 
 /** The body of writer number `index`. */
@@ -48,10 +53,15 @@ export function writerActor(scenario: Scenario, index: number, batches: BatchCac
     for (const [opIndex, op] of ops.entries()) {
       const opId = ctx.record.invoke(op.kind);
       try {
-        if (table === undefined) table = await Table.open(ctx.store, { env: ctx.env, ...tableOptions });
+        if (table === undefined)
+          table = await Table.open(ctx.store, { env: ctx.env, ...tableOptions });
         else if (stale) await table.checkoutLatest();
         stale = false;
-        const result = await runWrite(table, op, batches.get(index, opIndex, "rows" in op ? op.rows : 0));
+        const result = await runWrite(
+          table,
+          op,
+          batches.get(index, opIndex, "rows" in op ? op.rows : 0),
+        );
         ctx.record.ok(opId, op.kind, {
           version: result.manifest.version,
           transactionId: result.transaction.id,
@@ -77,7 +87,8 @@ export function readerActor(scenario: Scenario, index: number) {
       if (read > 0) await ctx.env.clock.sleep(Math.floor(ctx.env.random.next() * (pauseMs + 1)));
       const opId = ctx.record.invoke("read");
       try {
-        if (table === undefined) table = await Table.open(ctx.store, { env: ctx.env, commitStrategy: "unsafe" });
+        if (table === undefined)
+          table = await Table.open(ctx.store, { env: ctx.env, commitStrategy: "unsafe" });
         else await table.checkoutLatest();
         await verifyFilesExist(ctx.store, table.manifest, verified);
         ctx.record.ok(opId, "read", { version: table.version, observation: observe(table) });
@@ -105,7 +116,9 @@ function observe(table: Table): ReadObservation {
   return {
     version: manifest.version,
     transactionId: manifest.transaction.id,
-    fragments: manifest.fragments.map((f) => [f.id, f.physicalRows - (f.deletion?.deletedRows ?? 0)] as const),
+    fragments: manifest.fragments.map(
+      (f) => [f.id, f.physicalRows - (f.deletion?.deletedRows ?? 0)] as const,
+    ),
   };
 }
 

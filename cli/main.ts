@@ -1,0 +1,225 @@
+/**
+ * The `lancet` command: a thin shell over the library. Exit codes: 0 when every verdict is as
+ * expected (or a replay reproduced its history), 1 when not, 2 for bad input.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { ProtocolError } from "../protocol/errors.js";
+import { jsonReport } from "../reports/json.js";
+import { describeShape, markdownReport } from "../reports/markdown.js";
+import { formatTimeline } from "../reports/timeline.js";
+import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
+import { exploreScenario, type ScenarioResult } from "../sim/explore.js";
+import { hashHistory } from "../sim/history.js";
+import { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "../sim/replay.js";
+import { StoreError } from "../stores/errors.js";
+import { parseCount, UsageError } from "./args.js";
+import { runStoreFactory } from "./run-store.js";
+
+const USAGE = `lancet — check the commit protocol of versioned tables on object storage
+
+usage:
+  lancet scenarios [--json]                 list the built-in scenarios
+  lancet run <scenario>... | all [options]  explore scenarios over many seeds
+      --seeds N          number of seeds (default: the scenario's own, e.g. 200)
+      --seed S           first seed (alone: run only seed S)
+      --store SPEC       memory (default) | local:DIR
+      --json FILE        write the JSON report
+      --md FILE          write the Markdown report
+      --replay-out FILE  where to write the replay file of a failure
+                         (default lancet-replays/<scenario>-seed-<seed>.json)
+      --no-minimize      report the first failing run as found, unshrunk
+  lancet replay FILE [--store SPEC]         re-run a replay file exactly
+  lancet help
+
+exit status: 0 every verdict as expected, 1 a verdict differs, 2 bad input`;
+
+/** Run the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "scenarios":
+        return listScenarios(rest, out);
+      case "run":
+        return await runCommand(rest, out);
+      case "replay":
+        return await replayCommand(rest, out);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out(`lancet: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (
+      error instanceof StoreError ||
+      error instanceof ProtocolError ||
+      error instanceof InvalidReplayFile
+    ) {
+      out(`lancet: ${error.name}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function parse(args: readonly string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function listScenarios(args: readonly string[], out: (line: string) => void): number {
+  const { values } = parse(args, { json: { type: "boolean" } });
+  if (values.json) {
+    out(JSON.stringify(SCENARIOS, null, 2));
+    return 0;
+  }
+  for (const s of SCENARIOS) {
+    out(
+      `${s.name.padEnd(30)} expected ${s.expected.padEnd(6)}  ${s.commitStrategy.padEnd(14)}  ${s.title}`,
+    );
+  }
+  return 0;
+}
+
+async function runCommand(args: readonly string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, {
+    seeds: { type: "string" },
+    seed: { type: "string" },
+    store: { type: "string", default: "memory" },
+    json: { type: "string" },
+    md: { type: "string" },
+    "replay-out": { type: "string" },
+    "no-minimize": { type: "boolean" },
+  });
+  if (positionals.length === 0)
+    throw new UsageError("run needs a scenario name (or 'all'); see 'lancet scenarios'");
+  const scenarios = positionals.includes("all") ? SCENARIOS : positionals.map(findScenario);
+  if (scenarios.length > 1 && values["replay-out"] !== undefined) {
+    throw new UsageError("--replay-out names one file: give it with one scenario only");
+  }
+  const storeSpec = String(values.store);
+  const makeStore = runStoreFactory(storeSpec);
+  const seedCount = parseCount("seeds", values.seeds as string | undefined, 1);
+  const firstSeed = parseCount("seed", values.seed as string | undefined);
+
+  const results: ScenarioResult[] = [];
+  const replayFiles = new Map<string, string>();
+  for (const scenario of scenarios) {
+    const count = seedCount ?? (firstSeed !== undefined ? 1 : scenario.seeds);
+    const seeds = Array.from({ length: count }, (_, i) => (firstSeed ?? 0) + i);
+    const startedMs = performance.now();
+    const result = await exploreScenario(scenario, {
+      seeds,
+      makeStore,
+      minimize: values["no-minimize"] !== true,
+    });
+    const seconds = (performance.now() - startedMs) / 1000;
+    results.push(result);
+    if (result.failure !== undefined) {
+      const path =
+        (values["replay-out"] as string | undefined) ??
+        `lancet-replays/${scenario.name}-seed-${result.failure.minimal.run.seed}.json`;
+      await writeText(
+        path,
+        `${JSON.stringify(replayFileOf(result.failure.minimal.scenario, result.failure.minimal.run), null, 2)}\n`,
+      );
+      replayFiles.set(scenario.name, path);
+    }
+    printResult(result, seconds, replayFiles.get(scenario.name), out);
+  }
+  const context = { store: storeSpec, scheduler: "random", replayFiles };
+  if (values.json !== undefined)
+    await writeText(
+      String(values.json),
+      `${JSON.stringify(jsonReport(results, context), null, 2)}\n`,
+    );
+  if (values.md !== undefined) await writeText(String(values.md), markdownReport(results, context));
+  return results.every((r) => r.matchesExpectation) ? 0 : 1;
+}
+
+function printResult(
+  r: ScenarioResult,
+  seconds: number,
+  replayFile: string | undefined,
+  out: (line: string) => void,
+): void {
+  const t = r.totals;
+  const seedRange =
+    r.seedsRun === 1
+      ? `seed ${r.firstSeed}`
+      : `seeds ${r.firstSeed}..${r.firstSeed + r.seedsRun - 1}`;
+  out(`${r.scenario.name}: ${r.scenario.title}`);
+  out(
+    `  ${seedRange}: ${t.steps} store calls, ${t.commitsAcknowledged} commits acknowledged, ${t.commitsFailed} failed, ` +
+      `${t.readsChecked} reads checked, ${t.crashes} crashes (${seconds.toFixed(2)} s)`,
+  );
+  if (r.failure !== undefined) {
+    const { minimal } = r.failure;
+    const first = minimal.run.violations[0];
+    out(
+      `  VIOLATION at seed ${r.failure.seed}: [${r.failure.violations[0]?.checker}] ${r.failure.violations[0]?.message}`,
+    );
+    out(
+      `  minimal: ${describeShape(minimal.scenario)}, seed ${minimal.run.seed}, ${minimal.run.history.length} events:`,
+    );
+    out(`    [${first?.checker}] ${first?.message}`);
+    for (const line of formatTimeline(minimal.run.history, { highlight: first?.events ?? [] }))
+      out(`    ${line}`);
+    if (replayFile !== undefined) out(`  replay: lancet replay ${replayFile}`);
+  } else {
+    out("  no violation");
+  }
+  const mark = r.matchesExpectation ? "as expected" : "NOT AS EXPECTED";
+  out(`  verdict: ${r.verdict} (expected ${r.expected}) — ${mark}`);
+}
+
+async function replayCommand(
+  args: readonly string[],
+  out: (line: string) => void,
+): Promise<number> {
+  const { values, positionals } = parse(args, { store: { type: "string", default: "memory" } });
+  const [path] = positionals;
+  if (path === undefined || positionals.length > 1)
+    throw new UsageError("replay needs exactly one replay file");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new InvalidReplayFile(path, (error as Error).message);
+  }
+  const file = parseReplayFile(text, path);
+  const { run, identical } = await replay(file, runStoreFactory(String(values.store)));
+  const first = run.violations[0];
+  out(
+    `replay of ${file.scenario.name} (${describeShape(file.scenario)}), seed ${file.seed}, ${file.choices.length} choices`,
+  );
+  for (const line of formatTimeline(run.history, { highlight: first?.events ?? [] }))
+    out(`  ${line}`);
+  for (const v of run.violations) out(`  VIOLATION [${v.checker}] ${v.message}`);
+  out(`  verdict: ${run.verdict}`);
+  out(
+    `  history ${hashHistory(run.history)} ${identical ? "identical to" : "DIFFERS from"} the recorded ${file.historyHash}`,
+  );
+  return identical ? 0 : 1;
+}
+
+async function writeText(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}

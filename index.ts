@@ -3,27 +3,6 @@
  * internal and may change.
  */
 
-// stores/
-export * from "./stores/errors.js";
-export { LocalStore } from "./stores/local.js";
-export { MemoryStore } from "./stores/memory.js";
-export { openStore, parseStoreSpec } from "./stores/spec.js";
-export type {
-  ByteRange,
-  GetOptions,
-  GetResult,
-  ListOptions,
-  ObjectMeta,
-  ObjectStore,
-  PutMode,
-  PutOptions,
-  PutResult,
-  StoreCapabilities,
-} from "./stores/store.js";
-export { listAll } from "./stores/store.js";
-
-// CONFORMANCE_EXPORTS
-
 export type { CommitResult, RetryOptions } from "./protocol/commit.js";
 export type { DataInput, EncodedBatch } from "./protocol/data.js";
 export { encodeBatch } from "./protocol/data.js";
@@ -79,3 +58,27 @@ export type { ReplayFile } from "./sim/replay.js";
 export { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "./sim/replay.js";
 export type { RunOptions, RunResult, RunStats, StoreFactory } from "./sim/run.js";
 export { runOnce } from "./sim/run.js";
+export type {
+  ConformanceCheck,
+  ConformanceOutcome,
+  ConformanceReport,
+} from "./stores/conformance.js";
+export { ConformanceFailure, conformanceChecks, runConformance } from "./stores/conformance.js";
+// stores/
+export * from "./stores/errors.js";
+export { LocalStore } from "./stores/local.js";
+export { MemoryStore } from "./stores/memory.js";
+export { openStore, parseStoreSpec } from "./stores/spec.js";
+export type {
+  ByteRange,
+  GetOptions,
+  GetResult,
+  ListOptions,
+  ObjectMeta,
+  ObjectStore,
+  PutMode,
+  PutOptions,
+  PutResult,
+  StoreCapabilities,
+} from "./stores/store.js";
+export { listAll } from "./stores/store.js";

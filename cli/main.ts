@@ -5,11 +5,13 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ProtocolError } from "../protocol/errors.js";
+import { InvalidArgument, ProtocolError } from "../protocol/errors.js";
 import { jsonReport } from "../reports/json.js";
 import { describeShape, markdownReport } from "../reports/markdown.js";
 import { formatTimeline } from "../reports/timeline.js";
 import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
+import type { Scenario } from "../scenarios/scenario.js";
+import { validateScenario } from "../scenarios/validate.js";
 import { exploreScenario, type ScenarioResult } from "../sim/explore.js";
 import { hashHistory } from "../sim/history.js";
 import { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "../sim/replay.js";
@@ -22,6 +24,7 @@ const USAGE = `lancet — check the commit protocol of versioned tables on objec
 usage:
   lancet scenarios [--json]                 list the built-in scenarios
   lancet run <scenario>... | all [options]  explore scenarios over many seeds
+      --file FILE        also run the scenario in a JSON file (see 'lancet scenarios --json')
       --seeds N          number of seeds (default: the scenario's own, e.g. 200)
       --seed S           first seed (alone: run only seed S)
       --store SPEC       memory (default) | local:DIR
@@ -106,10 +109,15 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     md: { type: "string" },
     "replay-out": { type: "string" },
     "no-minimize": { type: "boolean" },
+    file: { type: "string" },
   });
-  if (positionals.length === 0)
-    throw new UsageError("run needs a scenario name (or 'all'); see 'lancet scenarios'");
-  const scenarios = positionals.includes("all") ? SCENARIOS : positionals.map(findScenario);
+  const scenarios = positionals.includes("all") ? [...SCENARIOS] : positionals.map(findScenario);
+  if (values.file !== undefined) scenarios.push(await loadScenario(String(values.file)));
+  if (scenarios.length === 0) {
+    throw new UsageError(
+      "run needs a scenario name (or 'all', or --file FILE); see 'lancet scenarios'",
+    );
+  }
   if (scenarios.length > 1 && values["replay-out"] !== undefined) {
     throw new UsageError("--replay-out names one file: give it with one scenario only");
   }
@@ -217,6 +225,17 @@ async function replayCommand(
     `  history ${hashHistory(run.history)} ${identical ? "identical to" : "DIFFERS from"} the recorded ${file.historyHash}`,
   );
   return identical ? 0 : 1;
+}
+
+async function loadScenario(path: string): Promise<Scenario> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new InvalidArgument(`cannot read scenario file ${path}: ${(error as Error).message}`);
+  }
+  validateScenario(value);
+  return value;
 }
 
 async function writeText(path: string, text: string): Promise<void> {

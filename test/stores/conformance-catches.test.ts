@@ -9,10 +9,18 @@ import type { ObjectStore, PutOptions } from "../../stores/store.js";
 
 /** A store that claims conditional writes but drops the condition, like a lying gateway. */
 function ignoringConditions(inner: ObjectStore): ObjectStore {
-  return Object.assign(Object.create(inner) as ObjectStore, {
+  return {
+    description: `${inner.description} (ignoring conditions)`,
+    capabilities: inner.capabilities,
+    get: (path, options) => inner.get(path, options),
+    head: (path) => inner.head(path),
     put: (path: string, bytes: Uint8Array, _options?: PutOptions) =>
       inner.put(path, bytes, { mode: "overwrite" }),
-  });
+    list: (prefix, options) => inner.list(prefix, options),
+    delete: (path) => inner.delete(path),
+    renameIfAbsent: (from, to) => inner.renameIfAbsent(from, to),
+    close: () => inner.close(),
+  };
 }
 
 const checkNamed = (name: string) => {

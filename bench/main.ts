@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: how fast the simulator explores schedules.
+ *
+ * Reference: `multi-writer-conditional-put` (3 writers x 5 appends + 2 readers x 4 reads) on the
+ * memory store, one process, one core. Figures are measured side by side in one run, so ratios
+ * between them are meaningful even on a noisy machine; absolute figures are not.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findScenario } from "../scenarios/catalog.js";
+import type { Scenario } from "../scenarios/scenario.js";
+import { exploreScenario } from "../sim/explore.js";
+import { runOnce, type StoreFactory } from "../sim/run.js";
+import { BatchCache } from "../sim/workload.js";
+import { LocalStore } from "../stores/local.js";
+import { MemoryStore } from "../stores/memory.js";
+
+const memory: StoreFactory = async () => new MemoryStore();
+
+async function schedulesPerSecond(
+  scenario: Scenario,
+  makeStore: StoreFactory,
+  runs: number,
+): Promise<{ perSecond: number; stepsPerRun: number }> {
+  const batches = new BatchCache();
+  for (let seed = 0; seed < Math.min(200, runs); seed++)
+    await runOnce(scenario, 1_000_000 + seed, { makeStore, batches });
+  let steps = 0;
+  const startedMs = performance.now();
+  for (let seed = 0; seed < runs; seed++)
+    steps += (await runOnce(scenario, seed, { makeStore, batches })).stats.steps;
+  const seconds = (performance.now() - startedMs) / 1000;
+  return { perSecond: runs / seconds, stepsPerRun: steps / runs };
+}
+
+async function seedsUntilCaught(scenario: Scenario, trials: number): Promise<number[]> {
+  const counts: number[] = [];
+  for (let trial = 0; trial < trials; trial++) {
+    const seeds = Array.from({ length: 1000 }, (_, i) => trial * 1000 + i);
+    const result = await exploreScenario(scenario, { seeds, makeStore: memory, minimize: false });
+    counts.push(result.verdict === "unsafe" ? result.seedsRun : Number.POSITIVE_INFINITY);
+  }
+  return counts.sort((a, b) => a - b);
+}
+
+const reference = findScenario("multi-writer-conditional-put");
+const runs = Number(process.env.LANCET_BENCH_RUNS ?? 3000);
+console.log(`lancet bench (node ${process.version}, ${runs} schedules per figure)`);
+
+const mem = await schedulesPerSecond(reference, memory, runs);
+console.log(
+  `reference ${reference.name} on memory: ${mem.perSecond.toFixed(0)} schedules/s (${mem.stepsPerRun.toFixed(0)} store calls each, ${((mem.perSecond * mem.stepsPerRun) / 1000).toFixed(0)}k calls/s)`,
+);
+
+for (const name of ["single-writer-many-readers", "writer-crash-mid-commit"]) {
+  const r = await schedulesPerSecond(findScenario(name), memory, runs);
+  console.log(
+    `${name} on memory: ${r.perSecond.toFixed(0)} schedules/s (${r.stepsPerRun.toFixed(0)} store calls each)`,
+  );
+}
+
+const dir = await mkdtemp(join(tmpdir(), "lancet-bench-"));
+try {
+  const localRuns = Math.max(50, Math.floor(runs / 20));
+  const local = await schedulesPerSecond(
+    reference,
+    async (label) => new LocalStore(join(dir, label)),
+    localRuns,
+  );
+  console.log(
+    `reference on local disk: ${local.perSecond.toFixed(0)} schedules/s (memory is ${(mem.perSecond / local.perSecond).toFixed(1)}x faster)`,
+  );
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+
+const caught = await seedsUntilCaught(findScenario("multi-writer-unsafe"), 25);
+const median = caught[Math.floor(caught.length / 2)];
+console.log(
+  `multi-writer-unsafe caught by the random scheduler after a median of ${median} seeds (25 trials; min ${caught[0]}, max ${caught.at(-1)})`,
+);

@@ -6,11 +6,12 @@
  * between them are meaningful even on a noisy machine; absolute figures are not.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findScenario } from "../scenarios/catalog.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import { exploreScenario } from "../sim/explore.js";
+import { exploreScenarioParallel } from "../sim/parallel.js";
 import { runOnce, type StoreFactory } from "../sim/run.js";
 import { BatchCache } from "../sim/workload.js";
 import { LocalStore } from "../stores/local.js";
@@ -53,6 +54,24 @@ console.log(
   `reference ${reference.name} on memory: ${mem.perSecond.toFixed(0)} schedules/s (${mem.stepsPerRun.toFixed(0)} store calls each, ${((mem.perSecond * mem.stepsPerRun) / 1000).toFixed(0)}k calls/s)`,
 );
 
+// One thread against all cores, interleaved so that both see the same machine.
+const jobs = availableParallelism();
+const sequential: number[] = [];
+const parallel: number[] = [];
+const seeds = Array.from({ length: runs }, (_, i) => i);
+for (let round = 0; round < 3; round++) {
+  let startedMs = performance.now();
+  await exploreScenario(reference, { seeds, makeStore: memory });
+  sequential.push(runs / ((performance.now() - startedMs) / 1000));
+  startedMs = performance.now();
+  await exploreScenarioParallel(reference, { seeds, storeSpec: "memory", jobs });
+  parallel.push(runs / ((performance.now() - startedMs) / 1000));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+console.log(
+  `reference, ${runs} seeds x 3 rounds: 1 thread ${median(sequential).toFixed(0)} schedules/s, ${jobs} worker threads ${median(parallel).toFixed(0)} schedules/s (x${(median(parallel) / median(sequential)).toFixed(2)})`,
+);
+
 for (const name of ["single-writer-many-readers", "writer-crash-mid-commit"]) {
   const r = await schedulesPerSecond(findScenario(name), memory, runs);
   console.log(
@@ -76,7 +95,6 @@ try {
 }
 
 const caught = await seedsUntilCaught(findScenario("multi-writer-unsafe"), 25);
-const median = caught[Math.floor(caught.length / 2)];
 console.log(
-  `multi-writer-unsafe caught by the random scheduler after a median of ${median} seeds (25 trials; min ${caught[0]}, max ${caught.at(-1)})`,
+  `multi-writer-unsafe caught by the random scheduler after a median of ${median(caught)} seeds (25 trials; min ${caught[0]}, max ${caught.at(-1)})`,
 );

@@ -3,6 +3,7 @@
  * expected (or a replay reproduced its history), 1 when not, 2 for bad input.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { InvalidArgument, ProtocolError } from "../protocol/errors.js";
@@ -14,10 +15,11 @@ import type { Scenario } from "../scenarios/scenario.js";
 import { validateScenario } from "../scenarios/validate.js";
 import { exploreScenario, type ScenarioResult } from "../sim/explore.js";
 import { hashHistory } from "../sim/history.js";
+import { exploreScenarioParallel } from "../sim/parallel.js";
 import { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "../sim/replay.js";
+import { runStoreFactory } from "../sim/store-factory.js";
 import { StoreError } from "../stores/errors.js";
 import { parseCount, UsageError } from "./args.js";
-import { runStoreFactory } from "./run-store.js";
 
 const USAGE = `lancet — check the commit protocol of versioned tables on object storage
 
@@ -33,6 +35,7 @@ usage:
       --replay-out FILE  where to write the replay file of a failure
                          (default lancet-replays/<scenario>-seed-<seed>.json)
       --no-minimize      report the first failing run as found, unshrunk
+      --jobs N|auto      explore seeds on N worker threads (same result, sooner)
   lancet replay FILE [--store SPEC]         re-run a replay file exactly
   lancet help
 
@@ -110,6 +113,7 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     "replay-out": { type: "string" },
     "no-minimize": { type: "boolean" },
     file: { type: "string" },
+    jobs: { type: "string" },
   });
   const scenarios = positionals.includes("all") ? [...SCENARIOS] : positionals.map(findScenario);
   if (values.file !== undefined) scenarios.push(await loadScenario(String(values.file)));
@@ -125,6 +129,10 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
   const makeStore = runStoreFactory(storeSpec);
   const seedCount = parseCount("seeds", values.seeds as string | undefined, 1);
   const firstSeed = parseCount("seed", values.seed as string | undefined);
+  const jobs =
+    values.jobs === "auto"
+      ? availableParallelism()
+      : (parseCount("jobs", values.jobs as string | undefined, 1) ?? 1);
 
   const results: ScenarioResult[] = [];
   const replayFiles = new Map<string, string>();
@@ -132,11 +140,11 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     const count = seedCount ?? (firstSeed !== undefined ? 1 : scenario.seeds);
     const seeds = Array.from({ length: count }, (_, i) => (firstSeed ?? 0) + i);
     const startedMs = performance.now();
-    const result = await exploreScenario(scenario, {
-      seeds,
-      makeStore,
-      minimize: values["no-minimize"] !== true,
-    });
+    const minimize = values["no-minimize"] !== true;
+    const result =
+      jobs > 1
+        ? await exploreScenarioParallel(scenario, { seeds, storeSpec, jobs, minimize })
+        : await exploreScenario(scenario, { seeds, makeStore, minimize });
     const seconds = (performance.now() - startedMs) / 1000;
     results.push(result);
     if (result.failure !== undefined) {

@@ -3,6 +3,9 @@
  * on a lost race read the winners' transactions, fail on a conflict, rebase otherwise, back off
  * and try again — a bounded number of times.
  *
+ * Conflicts are decided by the winners' transaction kinds, recorded in their manifests; a
+ * winner's transaction file is read only when its kind is not enough (two deletes).
+ *
  * The first attempt is optimistic (it claims `readVersion + 1` without listing), so an
  * uncontended commit costs one transaction put and one claim. After a lost race the loop reads
  * the versions after the one it knows by probing upward (`N+1`, `N+2`, ... until absent), which
@@ -11,7 +14,7 @@
 import { NotFound } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import { type Env, randomInt } from "./env.js";
-import { MissingDataFile, TooMuchWriteContention, VersionNotFound } from "./errors.js";
+import { MissingDataFile, TooMuchWriteContention } from "./errors.js";
 import { manifestPath, transactionPath, type VersionNaming } from "./layout.js";
 import {
   decodeTransaction,
@@ -22,9 +25,9 @@ import {
   type Transaction,
   type TransactionRef,
 } from "./manifest.js";
-import { applyOperation, checkConflict } from "./operations.js";
+import { applyOperation, checkConflict, needsTransactionDetail } from "./operations.js";
 import { type CommitStrategy, VersionTaken } from "./strategy.js";
-import { readManifest } from "./versions.js";
+import { readManifest, readManifestIfPresent } from "./versions.js";
 
 /** Bounds and pacing of the retry loop. */
 export interface RetryOptions {
@@ -138,15 +141,12 @@ async function catchUp(
 ): Promise<Manifest | undefined> {
   let current = latest;
   for (let version = (latest?.version ?? 0) + 1; ; version++) {
-    let next: Manifest;
-    try {
-      next = await readManifest(store, version, naming);
-    } catch (error) {
-      if (error instanceof VersionNotFound) return current;
-      throw error;
-    }
-    const theirs = await readTransaction(store, next.transaction.path, version);
-    checkConflict(mine, theirs.operation, version);
+    const next = await readManifestIfPresent(store, version, naming);
+    if (next === undefined) return current;
+    const theirs = needsTransactionDetail(mine.kind, next.transaction.kind)
+      ? (await readTransaction(store, next.transaction.path, version)).operation
+      : next.transaction;
+    checkConflict(mine, theirs, version);
     current = next;
   }
 }

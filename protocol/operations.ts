@@ -14,7 +14,7 @@
  */
 import { CommitConflict } from "./errors.js";
 import type { VersionNaming } from "./layout.js";
-import type { Fragment, Manifest, Operation, TransactionRef } from "./manifest.js";
+import type { Fragment, Manifest, Operation, OperationKind, TransactionRef } from "./manifest.js";
 import { MANIFEST_FORMAT_VERSION } from "./manifest.js";
 
 /** Build version `version` by applying `op` on `base` (undefined only for a create). */
@@ -71,10 +71,24 @@ export function touchedFragmentIds(op: Operation): number[] {
 }
 
 /**
- * Throw `CommitConflict` unless `mine` can be rebased over `theirs`, which was committed as
- * `theirsVersion` after my read version.
+ * Whether deciding `mine` against a transaction of kind `theirs` needs that transaction's
+ * details (which fragments it touched), or its kind alone decides. Only two deletes need them,
+ * so the commit loop reads the winner's transaction file only then.
  */
-export function checkConflict(mine: Operation, theirs: Operation, theirsVersion: number): void {
+export function needsTransactionDetail(mine: OperationKind, theirs: OperationKind): boolean {
+  return mine === "delete" && theirs === "delete";
+}
+
+/**
+ * Throw `CommitConflict` unless `mine` can be rebased over `theirs`, which was committed as
+ * `theirsVersion` after my read version. `theirs` may be just its kind when
+ * {@link needsTransactionDetail} says the kind decides.
+ */
+export function checkConflict(
+  mine: Operation,
+  theirs: Operation | { readonly kind: OperationKind },
+  theirsVersion: number,
+): void {
   const fail = (retryable: boolean) => {
     throw new CommitConflict(mine.kind, theirs.kind, theirsVersion, retryable);
   };
@@ -82,6 +96,8 @@ export function checkConflict(mine: Operation, theirs: Operation, theirsVersion:
   if (mine.kind === "create") fail(false);
   if (theirs.kind === "overwrite" || theirs.kind === "create") fail(false);
   if (mine.kind === "delete" && theirs.kind === "delete") {
+    if (!("updated" in theirs))
+      throw new Error("internal: a delete against a delete needs the other's transaction");
     const theirsTouched = new Set(touchedFragmentIds(theirs));
     if (touchedFragmentIds(mine).some((id) => theirsTouched.has(id))) fail(true);
   }

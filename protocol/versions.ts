@@ -62,14 +62,26 @@ export async function readManifest(
   version: number,
   naming: VersionNaming,
 ): Promise<Manifest> {
+  const manifest = await readManifestIfPresent(store, version, naming);
+  if (manifest === undefined) throw new VersionNotFound(version, undefined);
+  return manifest;
+}
+
+/** Read and decode the manifest of `version`; `undefined` when there is none. */
+export async function readManifestIfPresent(
+  store: ObjectStore,
+  version: number,
+  naming: VersionNaming,
+): Promise<Manifest | undefined> {
   const path = manifestPath(version, naming);
+  let bytes: Uint8Array;
   try {
-    const { bytes } = await store.get(path);
-    return checkManifest(decodeManifest(path, bytes), version, path);
+    bytes = (await store.get(path)).bytes;
   } catch (error) {
-    if (error instanceof NotFound) throw new VersionNotFound(version, undefined);
+    if (error instanceof NotFound) return undefined;
     throw error;
   }
+  return checkManifest(decodeManifest(path, bytes), version, path);
 }
 
 /**

@@ -243,10 +243,16 @@ function compareRead(
   }
   if (committed.missingFiles.length > 0)
     return `a version whose files are missing: ${committed.missingFiles.join(", ")}`;
-  if (JSON.stringify(seen.fragments) !== JSON.stringify(committed.fragments)) {
+  if (!sameFragments(seen.fragments, committed.fragments)) {
     return `fragments ${JSON.stringify(seen.fragments)}, but the committed version has ${JSON.stringify(committed.fragments)}`;
   }
   return undefined;
+}
+
+function sameFragments(a: ReadObservation["fragments"], b: ReadObservation["fragments"]): boolean {
+  return (
+    a.length === b.length && a.every(([id, rows], i) => b[i]?.[0] === id && b[i]?.[1] === rows)
+  );
 }
 
 interface AckedWrite {

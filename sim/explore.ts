@@ -5,7 +5,13 @@
 import type { Scenario, Verdict } from "../scenarios/scenario.js";
 import type { Violation } from "./checkers.js";
 import { minimizeFailure } from "./minimize.js";
-import { RESULT_FORMAT_VERSION, type RunOptions, type RunResult, runOnce } from "./run.js";
+import {
+  RESULT_FORMAT_VERSION,
+  type RunOptions,
+  type RunResult,
+  type RunStats,
+  runOnce,
+} from "./run.js";
 import { BatchCache } from "./workload.js";
 
 /** Options of {@link exploreScenario}. */
@@ -50,34 +56,59 @@ export interface ScenarioResult {
   readonly failure?: FailureReport;
 }
 
-/** Run `scenario` over `options.seeds` until a checker fires. */
-export async function exploreScenario(
-  scenario: Scenario,
-  options: ExploreOptions,
-): Promise<ScenarioResult> {
-  const runOptions: RunOptions = { makeStore: options.makeStore, batches: new BatchCache() };
-  const totals = {
-    steps: 0,
-    commitsAcknowledged: 0,
-    commitsFailed: 0,
-    readsChecked: 0,
-    crashes: 0,
+/** Seeds swept: how many ran, what they did, and the first failing run if any. */
+export interface SeedSweep {
+  readonly seedsRun: number;
+  readonly totals: ExploreTotals;
+  readonly failing?: RunResult;
+}
+
+/** Sum of the stats of runs, as {@link ExploreTotals}. */
+export function addStats(totals: ExploreTotals, stats: RunStats): ExploreTotals {
+  return {
+    steps: totals.steps + stats.steps,
+    commitsAcknowledged: totals.commitsAcknowledged + stats.commitsAcknowledged,
+    commitsFailed: totals.commitsFailed + stats.commitsFailed,
+    readsChecked: totals.readsChecked + stats.readsChecked,
+    crashes: totals.crashes + stats.crashes,
   };
+}
+
+/** Totals of no runs. */
+export const NO_TOTALS: ExploreTotals = {
+  steps: 0,
+  commitsAcknowledged: 0,
+  commitsFailed: 0,
+  readsChecked: 0,
+  crashes: 0,
+};
+
+/** Run `seeds` in order, stopping at the first run in which a checker fires. */
+export async function sweepSeeds(
+  scenario: Scenario,
+  seeds: readonly number[],
+  runOptions: RunOptions,
+): Promise<SeedSweep> {
+  let totals = NO_TOTALS;
   let seedsRun = 0;
-  let failing: RunResult | undefined;
-  for (const seed of options.seeds) {
+  for (const seed of seeds) {
     const result = await runOnce(scenario, seed, runOptions);
     seedsRun++;
-    totals.steps += result.stats.steps;
-    totals.commitsAcknowledged += result.stats.commitsAcknowledged;
-    totals.commitsFailed += result.stats.commitsFailed;
-    totals.readsChecked += result.stats.readsChecked;
-    totals.crashes += result.stats.crashes;
-    if (result.violations.length > 0) {
-      failing = result;
-      break;
-    }
+    totals = addStats(totals, result.stats);
+    if (result.violations.length > 0) return { seedsRun, totals, failing: result };
   }
+  return { seedsRun, totals };
+}
+
+/** Turn a sweep into the scenario's result: verdict against expectation, failure shrunk. */
+export async function concludeSweep(
+  scenario: Scenario,
+  seeds: readonly number[],
+  sweep: SeedSweep,
+  runOptions: RunOptions,
+  minimize = true,
+): Promise<ScenarioResult> {
+  const failing = sweep.failing;
   const verdict: Verdict = failing === undefined ? "safe" : "unsafe";
   const base = {
     formatVersion: RESULT_FORMAT_VERSION,
@@ -85,15 +116,14 @@ export async function exploreScenario(
     expected: scenario.expected,
     verdict,
     matchesExpectation: verdict === scenario.expected,
-    seedsRun,
-    firstSeed: options.seeds[0] ?? 0,
-    totals,
+    seedsRun: sweep.seedsRun,
+    firstSeed: seeds[0] ?? 0,
+    totals: sweep.totals,
   };
   if (failing === undefined) return base;
-  const minimal =
-    options.minimize === false
-      ? { scenario, result: failing, runsSpent: 0 }
-      : await minimizeFailure(scenario, failing, runOptions);
+  const minimal = minimize
+    ? await minimizeFailure(scenario, failing, runOptions)
+    : { scenario, result: failing, runsSpent: 0 };
   return {
     ...base,
     failure: {
@@ -102,4 +132,14 @@ export async function exploreScenario(
       minimal: { scenario: minimal.scenario, run: minimal.result, runsSpent: minimal.runsSpent },
     },
   };
+}
+
+/** Run `scenario` over `options.seeds` until a checker fires, then shrink the failure. */
+export async function exploreScenario(
+  scenario: Scenario,
+  options: ExploreOptions,
+): Promise<ScenarioResult> {
+  const runOptions: RunOptions = { makeStore: options.makeStore, batches: new BatchCache() };
+  const sweep = await sweepSeeds(scenario, options.seeds, runOptions);
+  return concludeSweep(scenario, options.seeds, sweep, runOptions, options.minimize !== false);
 }

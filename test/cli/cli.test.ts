@@ -140,6 +140,29 @@ describe("lancet CLI", () => {
     expect(output).toMatch(/verdict: safe/);
   });
 
+  it("--jobs 2 explores on worker threads and reports exactly what one thread reports", async () => {
+    const bin = join(import.meta.dirname, "../../dist/cli/bin.js");
+    const run = async (jobs: string, scenario: string) => {
+      const json = join(dir, `jobs-${jobs}-${scenario}.json`);
+      await promisify(execFile)(process.execPath, [
+        bin,
+        "run",
+        scenario,
+        "--seeds",
+        "40",
+        "--jobs",
+        jobs,
+        "--json",
+        json,
+      ]);
+      const { results } = JSON.parse(await readFile(json, "utf8"));
+      return results;
+    };
+    for (const scenario of ["multi-writer-conditional-put", "multi-writer-unsafe"]) {
+      expect(await run("2", scenario), scenario).toEqual(await run("1", scenario));
+    }
+  });
+
   it("the installed bin runs end to end", async () => {
     const bin = join(import.meta.dirname, "../../dist/cli/bin.js");
     const { stdout } = await promisify(execFile)(process.execPath, [

@@ -4,11 +4,10 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { StoreFactory } from "../sim/run.js";
-
 import { LocalStore } from "../stores/local.js";
 import { MemoryStore } from "../stores/memory.js";
 import { parseStoreSpec } from "../stores/spec.js";
+import type { StoreFactory } from "./run.js";
 
 /** A factory of empty stores for `spec`; throws `InvalidStoreSpec` for a bad spec. */
 export function runStoreFactory(spec: string): StoreFactory {

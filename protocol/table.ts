@@ -79,7 +79,7 @@ export class Table {
   private lastCheckedMs: number;
 
   private constructor(
-    private readonly ctx: CommitContext,
+    private readonly ctx: TableContext,
     private current: Manifest,
     private readonly pinned: boolean,
     private readonly readConsistencyIntervalMs: number | undefined,
@@ -93,7 +93,7 @@ export class Table {
     data: DataInput,
     options: CreateTableOptions = {},
   ): Promise<Table> {
-    const ctx = commitContext(store, options, options.naming ?? "v2");
+    const ctx = writeContext(commitContext(store, options, options.naming ?? "v2"));
     if ((await findLatest(store)) !== undefined) throw new TableAlreadyExists(store.description);
     const batch = toEncodedBatch(data);
     const fragment = await writeDataFile(ctx, batch.bytes, batch.rowCount);
@@ -149,24 +149,24 @@ export class Table {
 
   /** Add rows as a new fragment. Rebases over concurrent appends and deletes. */
   async append(data: DataInput): Promise<CommitResult> {
-    this.assertWritable("append");
+    const ctx = this.writeContext("append");
     const batch = toEncodedBatch(data);
     assertSameSchema(this.current.schema, batch.schema);
     const fragment = await writeDataFile(this.ctx, batch.bytes, batch.rowCount);
-    return this.commit({ kind: "append", fragments: [fragment] });
+    return this.commit(ctx, { kind: "append", fragments: [fragment] });
   }
 
   /** Replace every row (and the schema) with `data`. */
   async overwrite(data: DataInput): Promise<CommitResult> {
-    this.assertWritable("overwrite");
+    const ctx = this.writeContext("overwrite");
     const batch = toEncodedBatch(data);
     const fragment = await writeDataFile(this.ctx, batch.bytes, batch.rowCount);
-    return this.commit({ kind: "overwrite", schema: batch.schema, fragments: [fragment] });
+    return this.commit(ctx, { kind: "overwrite", schema: batch.schema, fragments: [fragment] });
   }
 
   /** Delete the rows where `predicate` holds, as deletion files (fragments emptied are dropped). */
   async delete(predicate: Predicate): Promise<CommitResult> {
-    this.assertWritable("delete");
+    const ctx = this.writeContext("delete");
     const base = this.current;
     const updated: FragmentDeletion[] = [];
     const removedFragmentIds: number[] = [];
@@ -186,7 +186,7 @@ export class Table {
       });
       updated.push({ fragmentId: fragment.id, deletion: { path, deletedRows: deleted.size } });
     }
-    return this.commit({ kind: "delete", predicate, updated, removedFragmentIds });
+    return this.commit(ctx, { kind: "delete", predicate, updated, removedFragmentIds });
   }
 
   /** Move to the newest version; returns it. Costs one listing when nothing changed. */
@@ -226,8 +226,8 @@ export class Table {
     return (await scanVersion(this.ctx.store, this.current)) ?? new ArrowTable();
   }
 
-  private async commit(operation: Operation): Promise<CommitResult> {
-    const result = await commitOperation(this.ctx, this.current, operation);
+  private async commit(ctx: CommitContext, operation: Operation): Promise<CommitResult> {
+    const result = await commitOperation(ctx, this.current, operation);
     this.current = result.manifest;
     this.lastCheckedMs = this.ctx.env.clock.now();
     return result;
@@ -239,20 +239,33 @@ export class Table {
     if (this.ctx.env.clock.now() - this.lastCheckedMs >= interval) await this.checkoutLatest();
   }
 
-  private assertWritable(what: string): void {
+  private writeContext(what: string): CommitContext {
     if (this.pinned) {
       throw new InvalidArgument(
         `cannot ${what}: this table is checked out at version ${this.version} (time travel is read-only); open the latest version to write`,
       );
     }
+    return writeContext(this.ctx);
   }
+}
+
+/** A commit context whose strategy may be missing (a store with no safe default). */
+type TableContext = Omit<CommitContext, "strategy"> & {
+  readonly strategy: CommitStrategy | undefined;
+};
+
+/** The context for a write; refuses (before anything is written) when there is no strategy. */
+function writeContext(ctx: TableContext): CommitContext {
+  const strategy = ctx.strategy;
+  if (strategy === undefined) throw noSafeStrategy(ctx.store);
+  return { ...ctx, strategy };
 }
 
 function commitContext(
   store: ObjectStore,
   options: TableOptions,
   naming: VersionNaming,
-): CommitContext {
+): TableContext {
   const env = options.env ?? realEnv();
   const strategy = resolveStrategy(store, options.commitStrategy);
   const interval = options.readConsistencyIntervalMs;
@@ -267,18 +280,23 @@ function commitContext(
 function resolveStrategy(
   store: ObjectStore,
   chosen: TableOptions["commitStrategy"],
-): CommitStrategy {
+): CommitStrategy | undefined {
   if (typeof chosen === "object") return chosen;
   if (chosen !== undefined) return commitStrategy(chosen);
   if (store.capabilities.conditionalCreate) return commitStrategy("conditionalPut");
   if (store.capabilities.renameIfAbsent) return commitStrategy("rename");
-  throw new InvalidArgument(
+  // No safe default: readers need none, and writers are refused before they write.
+  return undefined;
+}
+
+function noSafeStrategy(store: ObjectStore): InvalidArgument {
+  return new InvalidArgument(
     `${store.description} offers neither atomic put-if-absent nor rename-if-absent, so concurrent writers would lose commits; pass commitStrategy: "unsafe" if there is only ever one writer`,
   );
 }
 
 async function writeDataFile(
-  ctx: CommitContext,
+  ctx: Pick<CommitContext, "store" | "env">,
   bytes: Uint8Array,
   rowCount: number,
 ): Promise<NewFragment> {

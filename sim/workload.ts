@@ -87,8 +87,7 @@ export function readerActor(scenario: Scenario, index: number) {
       if (read > 0) await ctx.env.clock.sleep(Math.floor(ctx.env.random.next() * (pauseMs + 1)));
       const opId = ctx.record.invoke("read");
       try {
-        if (table === undefined)
-          table = await Table.open(ctx.store, { env: ctx.env, commitStrategy: "unsafe" });
+        if (table === undefined) table = await Table.open(ctx.store, { env: ctx.env });
         else await table.checkoutLatest();
         await verifyFilesExist(ctx.store, table.manifest, verified);
         ctx.record.ok(opId, "read", { version: table.version, observation: observe(table) });

@@ -14,6 +14,7 @@ import { Table } from "../../protocol/table.js";
 import { createEnvAt } from "../../sim/setup-env.js";
 import { CountingStore } from "../../stores/counting.js";
 import { MemoryStore } from "../../stores/memory.js";
+import { listAll } from "../../stores/store.js";
 
 const rows = (ids: number[]) =>
   tableFromArrays({ id: Int32Array.from(ids), score: Float64Array.from(ids.map((i) => i / 2)) });
@@ -178,5 +179,25 @@ describe("Table", () => {
       },
     });
     await expect(Table.create(plain, rows([1]))).rejects.toThrow(/pass commitStrategy: "unsafe"/);
+  });
+
+  it("reads need no commit strategy; the first write on such a store is refused before it writes anything", async () => {
+    const inner = new MemoryStore();
+    await Table.create(inner, rows([1]), { env: env() });
+    const plain = Object.create(inner) as MemoryStore;
+    Object.defineProperty(plain, "capabilities", {
+      value: {
+        conditionalCreate: false,
+        conditionalUpdate: false,
+        renameIfAbsent: false,
+        listAfterWrite: true,
+        sortedList: true,
+      },
+    });
+    const reader = await Table.open(plain, { env: env() });
+    expect(await reader.countRows()).toBe(1);
+    const before = (await listAll(inner, "")).length;
+    await expect(reader.append(rows([2]))).rejects.toThrow(/offers neither atomic put-if-absent/);
+    expect((await listAll(inner, "")).length).toBe(before);
   });
 });

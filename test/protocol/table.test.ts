@@ -135,21 +135,24 @@ describe("Table", () => {
     expect(error).toMatchObject({ path, version: 1 });
   });
 
-  it("a V2 reader finds the latest version with one list request reading one key", async () => {
+  /** A counting store holding a table with 31 versions, its counts reset. */
+  async function thirtyOneVersions(naming: "v1" | "v2"): Promise<CountingStore> {
     const store = new CountingStore(new MemoryStore());
-    const table = await Table.create(store, rows([1]), { env: env(), naming: "v2" });
+    const table = await Table.create(store, rows([1]), { env: env(), naming });
     for (let i = 0; i < 30; i++) await table.append(rows([i]));
     store.reset();
+    return store;
+  }
+
+  it("a V2 reader finds the latest version with one list request reading one key", async () => {
+    const store = await thirtyOneVersions("v2");
     const reader = await Table.open(store, { env: env() });
     expect(reader.version).toBe(31);
     expect(store.counts).toMatchObject({ list: 1, listEntries: 1, get: 1 });
   });
 
   it("a V1 reader has to read the whole listing", async () => {
-    const store = new CountingStore(new MemoryStore());
-    const table = await Table.create(store, rows([1]), { env: env(), naming: "v1" });
-    for (let i = 0; i < 30; i++) await table.append(rows([i]));
-    store.reset();
+    const store = await thirtyOneVersions("v1");
     const reader = await Table.open(store, { env: env() });
     expect(reader.version).toBe(31);
     expect(store.counts.list).toBe(1);

@@ -29,6 +29,22 @@ const version = (v: number, transactionId: string, fragments: [number, number][]
   fragments,
   missingFiles: [],
 });
+/** A successful read of `version` as transaction `transactionId` with these fragments. */
+const readOk = (
+  actor: string,
+  opId: number,
+  version: number,
+  transactionId: string,
+  fragments: [number, number][],
+): HistoryEvent => ({
+  type: "ok",
+  ...at,
+  actor,
+  opId,
+  op: "read",
+  version,
+  observation: { version, transactionId, fragments },
+});
 const final = (...versions: ReturnType<typeof version>[]): FinalState => ({
   versions,
   corrupt: [],
@@ -50,15 +66,7 @@ describe("checkers on planted histories", () => {
     },
     { type: "ok", ...at, actor: "w0", opId: 0, op: "append", version: 2, transactionId: "a" },
     { type: "invoke", ...at, actor: "r0", opId: 0, op: "read" },
-    {
-      type: "ok",
-      ...at,
-      actor: "r0",
-      opId: 0,
-      op: "read",
-      version: 2,
-      observation: { version: 2, transactionId: "a", fragments: [[0, 1]] },
-    },
+    readOk("r0", 0, 2, "a", [[0, 1]]),
   ];
   const healthyFinal = final(version(1, "s"), version(2, "a"));
 
@@ -128,26 +136,7 @@ describe("checkers on planted histories", () => {
     ],
     [
       "monotonic-reads",
-      [
-        {
-          type: "ok",
-          ...at,
-          actor: "r0",
-          opId: 0,
-          op: "read",
-          version: 2,
-          observation: { version: 2, transactionId: "a", fragments: [[0, 1]] },
-        },
-        {
-          type: "ok",
-          ...at,
-          actor: "r0",
-          opId: 1,
-          op: "read",
-          version: 1,
-          observation: { version: 1, transactionId: "s", fragments: [[0, 1]] },
-        },
-      ],
+      [readOk("r0", 0, 2, "a", [[0, 1]]), readOk("r0", 1, 1, "s", [[0, 1]])],
       healthyFinal,
     ],
     [

@@ -101,7 +101,12 @@ export async function commitOperation(
     }
     const exponent = Math.min(attempt + 1, MAX_BACKOFF_EXPONENT);
     await env.clock.sleep(randomInt(env.random, 2 ** exponent) * unitMs);
-    latest = await catchUp(store, latest, operation, naming);
+    const caughtUp = await catchUp(store, latest, operation, ref, naming);
+    // A claim whose response was lost and was retried (by us or the SDK) comes back as "taken":
+    // the version holding our own transaction means the commit happened, exactly once.
+    if (caughtUp.ours !== undefined)
+      return { manifest: caughtUp.ours, transaction, attempts: attempt };
+    latest = caughtUp.latest;
   }
 }
 
@@ -130,19 +135,22 @@ async function tryClaim(ctx: CommitContext, manifest: Manifest): Promise<boolean
 }
 
 /**
- * Read every version after `latest`, checking mine against each; returns the newest known.
- * Probing stops at the first absent version.
+ * Read every version after `latest`, checking mine against each. Returns the newest version
+ * known, or the version that turns out to hold my own transaction. Probing stops at the first
+ * absent version.
  */
 async function catchUp(
   store: ObjectStore,
   latest: Manifest | undefined,
   mine: Operation,
+  ref: TransactionRef,
   naming: VersionNaming,
-): Promise<Manifest | undefined> {
+): Promise<{ latest: Manifest | undefined; ours?: Manifest }> {
   let current = latest;
   for (let version = (latest?.version ?? 0) + 1; ; version++) {
     const next = await readManifestIfPresent(store, version, naming);
-    if (next === undefined) return current;
+    if (next === undefined) return { latest: current };
+    if (next.transaction.id === ref.id) return { latest: next, ours: next };
     const theirs = needsTransactionDetail(mine.kind, next.transaction.kind)
       ? (await readTransaction(store, next.transaction.path, version)).operation
       : next.transaction;

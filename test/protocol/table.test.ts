@@ -13,8 +13,10 @@ import { manifestPath } from "../../protocol/layout.js";
 import { Table } from "../../protocol/table.js";
 import { createEnvAt } from "../../sim/setup-env.js";
 import { CountingStore } from "../../stores/counting.js";
+import { AlreadyExists } from "../../stores/errors.js";
 import { MemoryStore } from "../../stores/memory.js";
-import { listAll } from "../../stores/store.js";
+import { listAll, type PutOptions } from "../../stores/store.js";
+import { NO_ATOMIC_PRIMITIVES, wrapStore } from "../support/wrap-store.js";
 
 const rows = (ids: number[]) =>
   tableFromArrays({ id: Int32Array.from(ids), score: Float64Array.from(ids.map((i) => i / 2)) });
@@ -171,36 +173,42 @@ describe("Table", () => {
   });
 
   it("refuses to pick a strategy on a store without atomic primitives", async () => {
-    const plain = Object.assign(new MemoryStore(), {});
-    Object.defineProperty(plain, "capabilities", {
-      value: {
-        conditionalCreate: false,
-        conditionalUpdate: false,
-        renameIfAbsent: false,
-        listAfterWrite: true,
-        sortedList: true,
-      },
-    });
+    const plain = wrapStore(new MemoryStore(), { capabilities: NO_ATOMIC_PRIMITIVES });
     await expect(Table.create(plain, rows([1]))).rejects.toThrow(/pass commitStrategy: "unsafe"/);
   });
 
   it("reads need no commit strategy; the first write on such a store is refused before it writes anything", async () => {
     const inner = new MemoryStore();
     await Table.create(inner, rows([1]), { env: env() });
-    const plain = Object.create(inner) as MemoryStore;
-    Object.defineProperty(plain, "capabilities", {
-      value: {
-        conditionalCreate: false,
-        conditionalUpdate: false,
-        renameIfAbsent: false,
-        listAfterWrite: true,
-        sortedList: true,
-      },
-    });
+    const plain = wrapStore(inner, { capabilities: NO_ATOMIC_PRIMITIVES });
     const reader = await Table.open(plain, { env: env() });
     expect(await reader.countRows()).toBe(1);
     const before = (await listAll(inner, "")).length;
     await expect(reader.append(rows([2]))).rejects.toThrow(/offers neither atomic put-if-absent/);
     expect((await listAll(inner, "")).length).toBe(before);
+  });
+});
+
+describe("a claim whose response was lost", () => {
+  it("is recognised as ours when the retry finds the version taken: committed once, not twice", async () => {
+    const inner = new MemoryStore();
+    await Table.create(inner, rows([1]), { env: env() });
+    // The first manifest put applies, but the caller sees a timeout; the SDK-style retry then gets "exists".
+    let dropped = false;
+    const flaky = wrapStore(inner, {
+      put: async (path: string, bytes: Uint8Array, options?: PutOptions) => {
+        const result = await inner.put(path, bytes, options);
+        if (!dropped && path.startsWith("_versions/")) {
+          dropped = true;
+          throw new AlreadyExists(path); // what a retried If-None-Match put answers
+        }
+        return result;
+      },
+    });
+    const writer = await Table.open(flaky, { env: env() });
+    const result = await writer.append(rows([2]));
+    expect(result.manifest.version).toBe(2);
+    expect(await writer.listVersions()).toEqual([1, 2]);
+    expect(await (await Table.open(inner)).countRows()).toBe(2);
   });
 });

@@ -6,22 +6,15 @@ import { describe, expect, it } from "vitest";
 import { ConformanceFailure, conformanceChecks, runConformance } from "../../stores/conformance.js";
 import { MemoryStore } from "../../stores/memory.js";
 import type { ObjectStore, PutOptions } from "../../stores/store.js";
+import { wrapStore } from "../support/wrap-store.js";
 
 /** A store that claims conditional writes but drops the condition, like a lying gateway. */
-function ignoringConditions(inner: ObjectStore): ObjectStore {
-  return {
+const ignoringConditions = (inner: ObjectStore) =>
+  wrapStore(inner, {
     description: `${inner.description} (ignoring conditions)`,
-    capabilities: inner.capabilities,
-    get: (path, options) => inner.get(path, options),
-    head: (path) => inner.head(path),
     put: (path: string, bytes: Uint8Array, _options?: PutOptions) =>
       inner.put(path, bytes, { mode: "overwrite" }),
-    list: (prefix, options) => inner.list(prefix, options),
-    delete: (path) => inner.delete(path),
-    renameIfAbsent: (from, to) => inner.renameIfAbsent(from, to),
-    close: () => inner.close(),
-  };
-}
+  });
 
 const checkNamed = (name: string) => {
   const found = conformanceChecks.find((c) => c.name === name);

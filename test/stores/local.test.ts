@@ -54,10 +54,14 @@ describe("store specs", () => {
     expect(parseStoreSpec("memory")).toEqual({ kind: "memory" });
     expect(parseStoreSpec("local:/tmp/x")).toEqual({ kind: "local", dir: "/tmp/x" });
     expect(parseStoreSpec("file:///tmp/y")).toEqual({ kind: "local", dir: "/tmp/y" });
+    expect(parseStoreSpec("s3://bucket/t?endpoint=http://127.0.0.1:7480")).toMatchObject({
+      kind: "s3",
+      location: { bucket: "bucket", prefix: "t" },
+    });
   });
 
   it("refuses bad specs with InvalidStoreSpec listing the accepted forms", () => {
-    for (const bad of ["", "mem", "local:", "ftp://x", "s3://bucket/prefix"]) {
+    for (const bad of ["", "mem", "local:", "ftp://x", "s3+ddb://bucket/prefix"]) {
       expect(() => parseStoreSpec(bad), bad).toThrow(InvalidStoreSpec);
       expect(() => parseStoreSpec(bad), bad).toThrow(/accepted forms/);
     }

@@ -34,6 +34,7 @@ export { Table } from "./protocol/table.js";
 // reports/
 export { jsonReport } from "./reports/json.js";
 export { markdownReport } from "./reports/markdown.js";
+export { formatQualification, qualificationMarkdown } from "./reports/qualification.js";
 export { formatTimeline } from "./reports/timeline.js";
 // scenarios/ and sim/
 export { findScenario, SCENARIOS } from "./scenarios/catalog.js";
@@ -53,6 +54,7 @@ export type { ExploreOptions, FailureReport, ScenarioResult } from "./sim/explor
 export { exploreScenario } from "./sim/explore.js";
 export type { HistoryEvent } from "./sim/history.js";
 export { hashHistory } from "./sim/history.js";
+export { exploreScenarioParallel } from "./sim/parallel.js";
 export { SeededRandom } from "./sim/random.js";
 export type { ReplayFile } from "./sim/replay.js";
 export { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "./sim/replay.js";
@@ -64,10 +66,18 @@ export type {
   ConformanceReport,
 } from "./stores/conformance.js";
 export { ConformanceFailure, conformanceChecks, runConformance } from "./stores/conformance.js";
+export type { RequestCounts } from "./stores/counting.js";
+export { CountingStore } from "./stores/counting.js";
 // stores/
 export * from "./stores/errors.js";
 export { LocalStore } from "./stores/local.js";
 export { MemoryStore } from "./stores/memory.js";
+export { PrefixStore } from "./stores/prefix.js";
+export type { CapabilityVerdict, QualificationReport, StrategyVerdict } from "./stores/qualify.js";
+export { qualifyStore } from "./stores/qualify.js";
+export { S3Store } from "./stores/s3.js";
+export type { S3Location } from "./stores/s3-url.js";
+export { parseS3Url } from "./stores/s3-url.js";
 export { openStore, parseStoreSpec } from "./stores/spec.js";
 export type {
   ByteRange,

@@ -2,6 +2,7 @@
  * The `lancet` command: a thin shell over the library. Exit codes: 0 when every verdict is as
  * expected (or a replay reproduced its history), 1 when not, 2 for bad input.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
@@ -9,6 +10,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { InvalidArgument, ProtocolError } from "../protocol/errors.js";
 import { jsonReport } from "../reports/json.js";
 import { describeShape, markdownReport } from "../reports/markdown.js";
+import { formatQualification, qualificationMarkdown } from "../reports/qualification.js";
 import { formatTimeline } from "../reports/timeline.js";
 import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
 import type { Scenario } from "../scenarios/scenario.js";
@@ -18,7 +20,13 @@ import { hashHistory } from "../sim/history.js";
 import { exploreScenarioParallel } from "../sim/parallel.js";
 import { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "../sim/replay.js";
 import { runStoreFactory } from "../sim/store-factory.js";
+import { conformanceChecks } from "../stores/conformance.js";
 import { StoreError } from "../stores/errors.js";
+import { PrefixStore } from "../stores/prefix.js";
+import { qualifyStore } from "../stores/qualify.js";
+import { S3Store } from "../stores/s3.js";
+import { openStore } from "../stores/spec.js";
+import type { ObjectStore } from "../stores/store.js";
 import { parseCount, UsageError } from "./args.js";
 
 const USAGE = `lancet — check the commit protocol of versioned tables on object storage
@@ -37,9 +45,13 @@ usage:
       --no-minimize      report the first failing run as found, unshrunk
       --jobs N|auto      explore seeds on N worker threads (same result, sooner)
   lancet replay FILE [--store SPEC]         re-run a replay file exactly
+  lancet qualify <store> [--json FILE] [--md FILE] [--create-bucket]
+                                            probe a live store: what it claims, what it does,
+                                            which commit strategies are safe on it
   lancet help
 
-exit status: 0 every verdict as expected, 1 a verdict differs, 2 bad input`;
+exit status: 0 every verdict as expected (qualify: claims hold and a strategy is safe for
+several writers), 1 otherwise, 2 bad input`;
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(
@@ -55,6 +67,8 @@ export async function main(
         return await runCommand(rest, out);
       case "replay":
         return await replayCommand(rest, out);
+      case "qualify":
+        return await qualifyCommand(rest, out);
       case undefined:
       case "help":
       case "--help":
@@ -233,6 +247,49 @@ async function replayCommand(
     `  history ${hashHistory(run.history)} ${identical ? "identical to" : "DIFFERS from"} the recorded ${file.historyHash}`,
   );
   return identical ? 0 : 1;
+}
+
+async function qualifyCommand(
+  args: readonly string[],
+  out: (line: string) => void,
+): Promise<number> {
+  const { values, positionals } = parse(args, {
+    json: { type: "string" },
+    md: { type: "string" },
+    "create-bucket": { type: "boolean" },
+  });
+  const [spec] = positionals;
+  if (spec === undefined || positionals.length > 1)
+    throw new UsageError("qualify needs exactly one store (e.g. s3://bucket/prefix?endpoint=...)");
+  const store = await openStore(spec);
+  try {
+    if (values["create-bucket"] && store instanceof S3Store) await store.createBucketIfMissing();
+    // Probe in a scratch area of its own, and leave nothing behind.
+    const scratch = new PrefixStore(store, `lancet-qualify-${randomUUID()}/`);
+    out(
+      `probing ${store.description} (about ${conformanceChecks.length} probes; on a remote store this takes a while)...`,
+    );
+    const report = await qualifyStore(scratch);
+    for (const line of formatQualification({ ...report, store: store.description })) out(line);
+    await removeAll(scratch).catch((error: unknown) => {
+      // The verdict stands; say what is left behind instead of hiding it.
+      out(
+        `  note: could not remove the probe objects under ${scratch.description}: ${(error as Error).message}`,
+      );
+    });
+    if (values.json !== undefined)
+      await writeText(String(values.json), `${JSON.stringify(report, null, 2)}\n`);
+    if (values.md !== undefined) await writeText(String(values.md), qualificationMarkdown(report));
+    return report.verdict === "ok" ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+async function removeAll(store: ObjectStore): Promise<void> {
+  const paths: string[] = [];
+  for await (const meta of store.list("")) paths.push(meta.path);
+  for (const path of paths) await store.delete(path);
 }
 
 async function loadScenario(path: string): Promise<Scenario> {

@@ -26,7 +26,8 @@ export interface ConformanceCheck {
   readonly name: string;
   /** Run only on stores whose claimed capabilities satisfy this. */
   readonly requires?: (capabilities: StoreCapabilities) => boolean;
-  run(store: ObjectStore): Promise<void>;
+  /** Throws `ConformanceFailure` on failure; may return evidence of the pass ("1 of 32 racers won"). */
+  run(store: ObjectStore): Promise<string | undefined>;
 }
 
 /** The outcome of one check. */
@@ -51,7 +52,11 @@ const read = async (store: ObjectStore, path: string) =>
 
 function check(
   name: string,
-  run: (store: ObjectStore, prefix: string, fail: (evidence: string) => never) => Promise<void>,
+  run: (
+    store: ObjectStore,
+    prefix: string,
+    fail: (evidence: string) => never,
+  ) => Promise<string | undefined | void>,
   requires?: ConformanceCheck["requires"],
 ): ConformanceCheck {
   const fail = (evidence: string): never => {
@@ -60,7 +65,7 @@ function check(
   return {
     name,
     ...(requires ? { requires } : {}),
-    run: (store) => run(store, `conformance/${name}/`, fail),
+    run: async (store) => (await run(store, `conformance/${name}/`, fail)) ?? undefined,
   };
 }
 
@@ -221,6 +226,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
       const held = await read(store, `${p}race`);
       if (held !== `racer-${winners[0]}`)
         fail(`object holds '${held}', the winner wrote 'racer-${winners[0]}'`);
+      return `1 of ${racers} racers won, ${losers} got AlreadyExists`;
     },
     (c) => c.conditionalCreate,
   ),
@@ -277,6 +283,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
       const total = await read(store, `${p}counter`);
       if (total !== "50")
         fail(`5 workers x 10 compare-and-swap increments ended at ${total}, expected 50`);
+      return "5 workers x 10 compare-and-swap increments ended at exactly 50";
     },
     (c) => c.conditionalUpdate,
   ),
@@ -301,14 +308,21 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   ),
 ];
 
+/** Options of {@link runConformance}. */
+export interface RunConformanceOptions {
+  /** Probe every capability, claimed or not (qualification measures, it does not trust). */
+  readonly probeUnclaimed?: boolean;
+}
+
 /** Run every applicable check against `store`, continuing past failures. */
 export async function runConformance(
   store: ObjectStore,
   checks: readonly ConformanceCheck[] = conformanceChecks,
+  options: RunConformanceOptions = {},
 ): Promise<ConformanceReport> {
   const outcomes: ConformanceOutcome[] = [];
   for (const c of checks) {
-    if (c.requires !== undefined && !c.requires(store.capabilities)) {
+    if (!options.probeUnclaimed && c.requires !== undefined && !c.requires(store.capabilities)) {
       outcomes.push({
         name: c.name,
         status: "skip",
@@ -319,11 +333,11 @@ export async function runConformance(
     }
     const startedMs = performance.now();
     try {
-      await c.run(store);
+      const evidence = await c.run(store);
       outcomes.push({
         name: c.name,
         status: "pass",
-        detail: "",
+        detail: evidence ?? "",
         durationMs: performance.now() - startedMs,
       });
     } catch (error) {

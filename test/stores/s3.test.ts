@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConformance } from "../../stores/conformance.js";
 import {
@@ -19,6 +22,24 @@ import {
 import { describeStoreConformance } from "./conformance-suite.js";
 
 const underTest = s3UnderTest();
+
+/** Run `lancet qualify URL` as a user would, with extra environment variables. */
+async function qualifyCli(url: string, env: Record<string, string>, extra: string[] = []) {
+  const bin = join(import.meta.dirname, "../../dist/cli/bin.js");
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bin, "qualify", url, ...extra],
+      {
+        env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
+      },
+    );
+    return { code: 0, stdout };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "" };
+  }
+}
 /** A fresh prefix under the store under test, so runs never see each other's objects. */
 const freshPrefix = (url: string) => {
   const u = new URL(url);
@@ -88,6 +109,13 @@ if (underTest === undefined) {
     return store;
   });
 
+  it("lancet qualify passes it: conditionalPut is safe for several writers", async () => {
+    const { code, stdout } = await qualifyCli(freshPrefix(underTest), {}, ["--create-bucket"]);
+    expect(stdout).toMatch(/conditionalCreate +yes +yes .*1 of 32 racers won/);
+    expect(stdout).toMatch(/conditionalPut +several writers/);
+    expect(code).toBe(0);
+  });
+
   describe("s3 store errors against the real server", () => {
     it("wrong credentials: a typed error that says so, without the secret", async () => {
       const store = new S3Store(parseS3Url(freshPrefix(underTest)), {
@@ -140,6 +168,16 @@ describe("s3rver, a server that ignores conditional writes", () => {
       /32 of 32 racers won|racers won/,
     );
     await store.close();
+  });
+
+  it("lancet qualify catches it from the command line and exits 1", async () => {
+    const { code, stdout } = await qualifyCli(`s3://lancet-lies/cli?endpoint=${server.endpoint}`, {
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/conditionalCreate +yes +no .*32 of 32 racers won.*CLAIM VIOLATED/);
+    expect(stdout).toMatch(/conditionalPut +no/);
   });
 
   it("nothing listening: a transient error naming the store", async () => {

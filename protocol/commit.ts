@@ -101,7 +101,7 @@ export async function commitOperation(
     }
     const exponent = Math.min(attempt + 1, MAX_BACKOFF_EXPONENT);
     await env.clock.sleep(randomInt(env.random, 2 ** exponent) * unitMs);
-    const caughtUp = await catchUp(store, latest, operation, ref, naming);
+    const caughtUp = await catchUp(ctx, latest, operation, ref);
     // A claim whose response was lost and was retried (by us or the SDK) comes back as "taken":
     // the version holding our own transaction means the commit happened, exactly once.
     if (caughtUp.ours !== undefined)
@@ -140,15 +140,22 @@ async function tryClaim(ctx: CommitContext, manifest: Manifest): Promise<boolean
  * absent version.
  */
 async function catchUp(
-  store: ObjectStore,
+  ctx: CommitContext,
   latest: Manifest | undefined,
   mine: Operation,
   ref: TransactionRef,
-  naming: VersionNaming,
 ): Promise<{ latest: Manifest | undefined; ours?: Manifest }> {
+  const { store, naming, strategy } = ctx;
   let current = latest;
   for (let version = (latest?.version ?? 0) + 1; ; version++) {
-    const next = await readManifestIfPresent(store, version, naming);
+    let next = await readManifestIfPresent(store, version, naming);
+    // A version claimed outside the store whose writer has not copied it yet: finish it.
+    if (
+      next === undefined &&
+      (await strategy.complete?.(store, version, manifestPath(version, naming)))
+    ) {
+      next = await readManifestIfPresent(store, version, naming);
+    }
     if (next === undefined) return { latest: current };
     if (next.transaction.id === ref.id) return { latest: next, ours: next };
     const theirs = needsTransactionDetail(mine.kind, next.transaction.kind)

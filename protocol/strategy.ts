@@ -5,6 +5,8 @@
  *   local disk). The default wherever the store offers it.
  * - `rename`: write a uniquely named temp manifest, then rename it into place unless the final
  *   name exists (local file systems). Readers ignore the temp names.
+ * - `externalStore`: stage the manifest, claim the version in an external commit store (the
+ *   commit point), copy the staged manifest to its final name (see external-store.ts).
  * - `unsafe`: look whether the version exists, then plain put. Correct for a single writer; two
  *   writers can both pass the check and the later put silently replaces the earlier manifest.
  *   It exists so that the simulator can show the lost commit.
@@ -13,7 +15,7 @@
 import { AlreadyExists, NotFound } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import type { Env } from "./env.js";
-import { ProtocolError } from "./errors.js";
+import { InvalidArgument, ProtocolError } from "./errors.js";
 
 /** Another writer holds the version this commit tried to claim; the commit loop rebases. */
 export class VersionTaken extends ProtocolError {
@@ -32,13 +34,22 @@ export interface CommitStrategy {
    * when another writer has it. Any other error leaves the outcome to the caller to classify.
    */
   claim(store: ObjectStore, env: Env, path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Strategies that commit outside the object store: make sure a version that was claimed is at
+   * its final `path` (finishing a commit whose writer stopped between claim and copy). True when
+   * the version exists now; false when it was never claimed.
+   */
+  complete?(store: ObjectStore, version: number, path: string): Promise<boolean>;
+  /** Strategies that commit outside the object store: the newest claimed version, if any. */
+  latestClaimed?(): Promise<number | undefined>;
 }
 
 /** Names of the built-in strategies. */
-export type CommitStrategyName = "conditionalPut" | "rename" | "unsafe";
+export type CommitStrategyName = "conditionalPut" | "rename" | "externalStore" | "unsafe";
 
 /** Names of the built-in strategies, for argument parsing and listings. */
 export const COMMIT_STRATEGY_NAMES: readonly CommitStrategyName[] = [
+  "externalStore",
   "conditionalPut",
   "rename",
   "unsafe",
@@ -96,5 +107,9 @@ export function commitStrategy(name: CommitStrategyName): CommitStrategy {
       return rename;
     case "unsafe":
       return unsafe;
+    case "externalStore":
+      throw new InvalidArgument(
+        "externalStore needs a commit store: pass externalStore(commitStore, tableId) as commitStrategy",
+      );
   }
 }

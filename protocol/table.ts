@@ -31,7 +31,7 @@ import {
 } from "./data.js";
 import { type Env, realEnv } from "./env.js";
 import { CommitConflict, InvalidArgument, TableAlreadyExists, TableNotFound } from "./errors.js";
-import { dataPath, deletionPath, type VersionNaming } from "./layout.js";
+import { dataPath, deletionPath, manifestPath, type VersionNaming } from "./layout.js";
 import type {
   FragmentDeletion,
   Manifest,
@@ -41,7 +41,13 @@ import type {
   SchemaField,
 } from "./manifest.js";
 import { type CommitStrategy, type CommitStrategyName, commitStrategy } from "./strategy.js";
-import { findLatest, listVersions, readLatestManifest, readManifest } from "./versions.js";
+import {
+  findLatest,
+  listVersions,
+  readLatestManifest,
+  readManifest,
+  type VersionEntry,
+} from "./versions.js";
 
 /** Options shared by {@link Table.create} and {@link Table.open}. */
 export interface TableOptions {
@@ -112,13 +118,13 @@ export class Table {
 
   /** Open the latest version, or `options.version`. Fails with `TableNotFound` on an empty store. */
   static async open(store: ObjectStore, options: OpenTableOptions = {}): Promise<Table> {
-    const latest = await findLatest(store);
-    if (latest === undefined) throw new TableNotFound(store.description);
-    const ctx = commitContext(store, options, latest.naming);
+    const listed = await findLatest(store);
+    if (listed === undefined) throw new TableNotFound(store.description);
+    const ctx = commitContext(store, options, listed.naming);
     const manifest =
       options.version === undefined
-        ? await readLatestManifest(store, latest)
-        : await readManifest(store, options.version, latest.naming);
+        ? await readLatestManifest(store, await completeClaimed(ctx, listed))
+        : await readManifest(store, options.version, listed.naming);
     return new Table(
       ctx,
       manifest,
@@ -191,8 +197,9 @@ export class Table {
 
   /** Move to the newest version; returns it. Costs one listing when nothing changed. */
   async checkoutLatest(): Promise<number> {
-    const latest = await findLatest(this.ctx.store);
-    if (latest === undefined) throw new TableNotFound(this.ctx.store.description);
+    const listed = await findLatest(this.ctx.store);
+    if (listed === undefined) throw new TableNotFound(this.ctx.store.description);
+    const latest = await completeClaimed(this.ctx, listed);
     // Versions are immutable: the manifest in hand is the one at that version.
     if (latest.version !== this.current.version) {
       this.current = await readLatestManifest(this.ctx.store, latest);
@@ -247,6 +254,21 @@ export class Table {
     }
     return writeContext(this.ctx);
   }
+}
+
+/**
+ * With a strategy that commits outside the store, versions may be claimed but not yet copied
+ * into `_versions/`: finish them, so that readers see what is committed. Otherwise the listing
+ * is the truth.
+ */
+async function completeClaimed(ctx: TableContext, listed: VersionEntry): Promise<VersionEntry> {
+  const strategy = ctx.strategy;
+  const claimed = await strategy?.latestClaimed?.();
+  if (strategy === undefined || claimed === undefined || claimed <= listed.version) return listed;
+  for (let version = listed.version + 1; version <= claimed; version++) {
+    await strategy.complete?.(ctx.store, version, manifestPath(version, listed.naming));
+  }
+  return { version: claimed, naming: listed.naming, path: manifestPath(claimed, listed.naming) };
 }
 
 /** A commit context whose strategy may be missing (a store with no safe default). */

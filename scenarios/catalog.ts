@@ -70,6 +70,39 @@ export const SCENARIOS: readonly Scenario[] = [
     readers: [{ reads: 4 }, { reads: 4 }],
     faults: { crash: { probability: 0.05, maxCrashes: 2 } },
   },
+  {
+    ...base,
+    name: "multi-writer-s3-no-conditional-writes",
+    title: "Several writers on a store that ignores conditional writes",
+    story:
+      "Three writers use put-if-absent (conditionalPut) on an S3-compatible store that accepts " +
+      "If-None-Match but ignores it, as s3rver does and as Alibaba OSS did (lance #4205). Every " +
+      "'create' silently overwrites, so two writers can both win version N and the earlier " +
+      "acknowledged append vanishes. LanceDB itself lost 56 of 81 rows this way on s3rver here. " +
+      "The store's claim must be qualified, not trusted.",
+    expected: "unsafe",
+    commitStrategy: "conditionalPut",
+    storeModel: "ignoresConditions",
+    writers: [{ ops: appends(5) }, { ops: appends(5) }, { ops: appends(5) }],
+    readers: [{ reads: 4 }, { reads: 4 }],
+  },
+  {
+    ...base,
+    name: "multi-writer-s3-external-store",
+    title: "The same store, writers serialised by an external commit store",
+    story:
+      "The same writers on the same store that ignores conditional writes, but versions are " +
+      "claimed in an external commit store (LanceDB's DynamoDB handler): stage the manifest, claim " +
+      "the version (the commit point), copy it into place. Writers crash at any call, including " +
+      "between claim and copy; whoever finds a claimed but unfinished version finishes it, so no " +
+      "acknowledged commit is lost and readers see whole versions.",
+    expected: "safe",
+    commitStrategy: "externalStore",
+    storeModel: "ignoresConditions",
+    writers: [{ ops: appends(4) }, { ops: appends(4) }, { ops: appends(4) }],
+    readers: [{ reads: 4 }, { reads: 4 }],
+    faults: { crash: { probability: 0.05, maxCrashes: 2 } },
+  },
 ];
 
 /** The built-in scenario called `name`; `InvalidArgument` listing the names otherwise. */

@@ -39,6 +39,13 @@ export interface ScenarioFaults {
   readonly crash?: { readonly probability: number; readonly maxCrashes: number };
 }
 
+/**
+ * How the simulated object store behaves: `honest` keeps every promise of the interface;
+ * `ignoresConditions` claims conditional writes but silently ignores `create` and `ifMatch`
+ * (s3rver; Alibaba OSS in lance #4205; plain S3 before August 2024).
+ */
+export type StoreModel = "honest" | "ignoresConditions";
+
 /** A named situation with an expected verdict. */
 export interface Scenario {
   readonly formatVersion: number;
@@ -49,6 +56,8 @@ export interface Scenario {
   readonly expected: Verdict;
   readonly commitStrategy: CommitStrategyName;
   readonly naming: VersionNaming;
+  /** The simulated store's behaviour (default `honest`). */
+  readonly storeModel?: StoreModel;
   readonly writers: readonly WriterSpec[];
   readonly readers: readonly ReaderSpec[];
   readonly faults: ScenarioFaults;

@@ -24,6 +24,13 @@ export function validateScenario(value: unknown): asserts value is Scenario {
     fail(`'commitStrategy' must be one of ${COMMIT_STRATEGY_NAMES.join(", ")}`);
   }
   if (s.naming !== "v1" && s.naming !== "v2") fail("'naming' must be 'v1' or 'v2'");
+  if (
+    s.storeModel !== undefined &&
+    s.storeModel !== "honest" &&
+    s.storeModel !== "ignoresConditions"
+  ) {
+    fail("'storeModel' must be 'honest' or 'ignoresConditions'");
+  }
   if (!Array.isArray(s.writers) || s.writers.length === 0)
     fail("'writers' must be a non-empty array");
   for (const [i, w] of (s.writers as unknown[]).entries()) {

@@ -12,10 +12,12 @@
  * Actors must be sequential (one outstanding store call or sleep at a time); the engine checks.
  */
 import type { Env } from "../protocol/env.js";
+import type { CommitStore } from "../stores/commit-store.js";
 import { StoreError } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import type { HistoryEvent, OpKind, ReadObservation } from "./history.js";
 import type { SeededRandom } from "./random.js";
+import { ScheduledCommitStore } from "./scheduled-commit-store.js";
 import { ScheduledStore } from "./scheduled-store.js";
 import type { Candidate, Scheduler } from "./scheduler.js";
 
@@ -55,6 +57,8 @@ export interface EngineOptions {
   readonly maxSteps?: number;
   /** Virtual latency of one store call, uniform in [min, max] ms. */
   readonly latencyMs?: { readonly min: number; readonly max: number };
+  /** An external commit store shared by the actors (for the externalStore strategy). */
+  readonly commitStore?: CommitStore;
 }
 
 /** Records an actor's operations into the history. */
@@ -77,6 +81,8 @@ export interface Recorder {
 export interface ActorContext {
   readonly name: string;
   readonly store: ObjectStore;
+  /** The run's commit store, scheduled like the object store (when the run has one). */
+  readonly commitStore: CommitStore | undefined;
   readonly env: Env;
   readonly record: Recorder;
 }
@@ -84,6 +90,8 @@ export interface ActorContext {
 /** A parked store call. */
 export interface PendingCall extends Candidate {
   readonly mode: string | undefined;
+  /** Digest of the bytes a put writes, for manifests (checkers compare contents). */
+  readonly digest?: string;
   readonly apply: () => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -181,6 +189,7 @@ export class Simulation {
     path: string,
     mode: string | undefined,
     apply: () => Promise<T>,
+    digest?: string,
   ): Promise<T> {
     this.assertRunning(actor, `${method} ${path}`);
     return new Promise<T>((resolve, reject) => {
@@ -189,6 +198,7 @@ export class Simulation {
         method,
         path,
         mode,
+        ...(digest === undefined ? {} : { digest }),
         apply,
         resolve: resolve as (v: unknown) => void,
         reject,
@@ -219,6 +229,10 @@ export class Simulation {
     const ctx: ActorContext = {
       name: actor.name,
       store: new ScheduledStore(this, actor),
+      commitStore:
+        this.options.commitStore === undefined
+          ? undefined
+          : new ScheduledCommitStore(this, actor, this.options.commitStore),
       env,
       record: this.recorder(actor),
     };
@@ -263,6 +277,7 @@ export class Simulation {
       method: call.method,
       path: call.path,
       ...(call.mode === undefined ? {} : { mode: call.mode }),
+      ...(call.digest === undefined ? {} : { digest: call.digest }),
       outcome: failed ? errorKind(result) : "ok",
     });
     if (crash === "after") return this.crash(actor, call, true);

@@ -65,12 +65,21 @@ export interface CallEvent extends EventBase {
   readonly method: string;
   readonly path: string;
   readonly mode?: string;
+  /** For puts of manifests: a digest of the bytes written. */
+  readonly digest?: string;
   /** `ok` or the typed error kind the store raised. */
   readonly outcome: string;
 }
 
 /** One entry of a history. */
 export type HistoryEvent = InvokeEvent | OkEvent | FailEvent | CrashEvent | CallEvent;
+
+/** FNV-1a digest of some bytes, as 8 hex digits: enough to tell two manifests apart. */
+export function digestBytes(bytes: Uint8Array): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}
 
 /** A short, stable digest of a history: equal digests mean bit-for-bit equal histories. */
 export function hashHistory(events: readonly HistoryEvent[]): string {

@@ -4,6 +4,7 @@
 
 import { Table } from "../protocol/table.js";
 import type { Scenario, Verdict } from "../scenarios/scenario.js";
+import { MemoryCommitStore } from "../stores/commit-store.js";
 import type { ObjectStore } from "../stores/store.js";
 import { checkHistory, type Violation } from "./checkers.js";
 import { type FaultOptions, Simulation } from "./engine.js";
@@ -12,7 +13,8 @@ import type { HistoryEvent } from "./history.js";
 import { SeededRandom } from "./random.js";
 import { RandomScheduler, ReplayScheduler, type Scheduler } from "./scheduler.js";
 import { createEnvAt } from "./setup-env.js";
-import { BatchCache, readerActor, writerActor } from "./workload.js";
+import { applyStoreModel } from "./store-models.js";
+import { BatchCache, readerActor, strategyFor, writerActor } from "./workload.js";
 
 /** Format of run results and replay files written by this build. */
 export const RESULT_FORMAT_VERSION = 1;
@@ -57,25 +59,42 @@ export async function runOnce(
   seed: number,
   options: RunOptions,
 ): Promise<RunResult> {
-  const store = await options.makeStore(`${scenario.name}/seed-${seed}`);
+  const realStore = await options.makeStore(`${scenario.name}/seed-${seed}`);
+  const store = applyStoreModel(realStore, scenario.storeModel);
   try {
     const random = new SeededRandom(seed);
     const batches = options.batches ?? new BatchCache();
+    const commitStore =
+      scenario.commitStrategy === "externalStore" ? new MemoryCommitStore() : undefined;
     await Table.create(store, batches.get(-1, -1, 0), {
       env: createEnvAt(0, "setup"),
       naming: scenario.naming,
-      commitStrategy: scenario.commitStrategy,
+      commitStrategy: strategyFor(scenario, commitStore),
     });
     const scheduler: Scheduler =
       options.choices === undefined
         ? new RandomScheduler(random.fork("scheduler"))
         : new ReplayScheduler(options.choices);
-    const sim = new Simulation({ store, scheduler, random, faults: faultsOf(scenario) });
+    const faults = faultsOf(scenario);
+    const sim = new Simulation({
+      store,
+      scheduler,
+      random,
+      faults,
+      ...(commitStore ? { commitStore } : {}),
+    });
     for (let i = 0; i < scenario.writers.length; i++)
       sim.spawn(`w${i}`, writerActor(scenario, i, batches));
     for (let i = 0; i < scenario.readers.length; i++) sim.spawn(`r${i}`, readerActor(scenario, i));
     await sim.run();
 
+    // The table as a reader that consults the commit store sees it: claimed versions completed.
+    if (commitStore !== undefined) {
+      await Table.open(store, {
+        env: createEnvAt(sim.timeMs, "final"),
+        commitStrategy: strategyFor(scenario, commitStore),
+      });
+    }
     const final = await readFinalState(store);
     const violations = checkHistory({ history: sim.history, final });
     return {
@@ -88,7 +107,7 @@ export async function runOnce(
       stats: statsOf(sim.history, sim.steps, sim.timeMs, final.versions.length),
     };
   } finally {
-    await store.close();
+    await realStore.close();
   }
 }
 

@@ -3,6 +3,8 @@
  * applies it to the real store when the scheduler picks it. A listing is one call that returns
  * the whole listing at the moment it is applied.
  */
+
+import { VERSIONS_DIR } from "../protocol/layout.js";
 import {
   type GetOptions,
   type ListOptions,
@@ -12,6 +14,7 @@ import {
   type PutOptions,
 } from "../stores/store.js";
 import type { ActorState, Simulation } from "./engine.js";
+import { digestBytes } from "./history.js";
 
 /** The store as one simulated actor sees it. */
 export class ScheduledStore implements ObjectStore {
@@ -43,8 +46,14 @@ export class ScheduledStore implements ObjectStore {
   put(path: string, bytes: Uint8Array, options?: PutOptions) {
     const mode = options?.mode ?? "overwrite";
     const label = typeof mode === "string" ? mode : "ifMatch";
-    return this.sim.park(this.actor, "put", path, label, () =>
-      this.sim.options.store.put(path, bytes, options),
+    const digest = path.startsWith(VERSIONS_DIR) ? digestBytes(bytes) : undefined;
+    return this.sim.park(
+      this.actor,
+      "put",
+      path,
+      label,
+      () => this.sim.options.store.put(path, bytes, options),
+      digest,
     );
   }
 

@@ -6,9 +6,12 @@
 import { type Table as ArrowTable, tableFromArrays } from "apache-arrow";
 import { type EncodedBatch, encodeBatch } from "../protocol/data.js";
 import { ProtocolError } from "../protocol/errors.js";
+import { externalStore } from "../protocol/external-store.js";
+import type { CommitStrategy, CommitStrategyName } from "../protocol/strategy.js";
 import { Table } from "../protocol/table.js";
 import { verifyFilesExist } from "../protocol/versions.js";
 import type { Scenario, WriteOp } from "../scenarios/scenario.js";
+import type { CommitStore } from "../stores/commit-store.js";
 import { StoreError } from "../stores/errors.js";
 import type { ActorContext } from "./engine.js";
 import type { ReadObservation } from "./history.js";
@@ -46,7 +49,6 @@ export function workloadRows(writer: number, op: number, rows: number): ArrowTab
 /** The body of writer number `index`. */
 export function writerActor(scenario: Scenario, index: number, batches: BatchCache) {
   const ops = scenario.writers[index]?.ops ?? [];
-  const tableOptions = tableOptionsOf(scenario);
   return async (ctx: ActorContext): Promise<void> => {
     let table: Table | undefined;
     let stale = false;
@@ -54,7 +56,10 @@ export function writerActor(scenario: Scenario, index: number, batches: BatchCac
       const opId = ctx.record.invoke(op.kind);
       try {
         if (table === undefined)
-          table = await Table.open(ctx.store, { env: ctx.env, ...tableOptions });
+          table = await Table.open(ctx.store, {
+            env: ctx.env,
+            ...tableOptionsOf(scenario, ctx.commitStore),
+          });
         else if (stale) await table.checkoutLatest();
         stale = false;
         const result = await runWrite(
@@ -87,8 +92,14 @@ export function readerActor(scenario: Scenario, index: number) {
       if (read > 0) await ctx.env.clock.sleep(Math.floor(ctx.env.random.next() * (pauseMs + 1)));
       const opId = ctx.record.invoke("read");
       try {
-        if (table === undefined) table = await Table.open(ctx.store, { env: ctx.env });
-        else await table.checkoutLatest();
+        if (table === undefined) {
+          // Readers consult the commit store too when there is one, and so finish unfinished commits.
+          const commitStrategy =
+            ctx.commitStore === undefined
+              ? {}
+              : { commitStrategy: strategyFor(scenario, ctx.commitStore) };
+          table = await Table.open(ctx.store, { env: ctx.env, ...commitStrategy });
+        } else await table.checkoutLatest();
         await verifyFilesExist(ctx.store, table.manifest, verified);
         ctx.record.ok(opId, "read", { version: table.version, observation: observe(table) });
       } catch (error) {
@@ -121,10 +132,25 @@ function observe(table: Table): ReadObservation {
   };
 }
 
-function tableOptionsOf(scenario: Scenario) {
+/** The table id runs use in the commit store. */
+export const SIMULATED_TABLE_ID = "table";
+
+/** The commit strategy a scenario's actors use (externalStore bound to the run's commit store). */
+export function strategyFor(
+  scenario: Scenario,
+  commitStore: CommitStore | undefined,
+): CommitStrategy | CommitStrategyName {
+  if (scenario.commitStrategy !== "externalStore") return scenario.commitStrategy;
+  if (commitStore === undefined)
+    throw new Error("internal: an externalStore scenario without a commit store");
+  return externalStore(commitStore, SIMULATED_TABLE_ID);
+}
+
+function tableOptionsOf(scenario: Scenario, commitStore: CommitStore | undefined) {
+  const commitStrategy = strategyFor(scenario, commitStore);
   return scenario.retry === undefined
-    ? { commitStrategy: scenario.commitStrategy }
-    : { commitStrategy: scenario.commitStrategy, retry: scenario.retry };
+    ? { commitStrategy }
+    : { commitStrategy, retry: scenario.retry };
 }
 
 /** Typed store and protocol errors are outcomes to record; anything else is a bug to surface. */

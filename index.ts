@@ -9,6 +9,7 @@ export { encodeBatch } from "./protocol/data.js";
 export type { Clock, Env, IdSource, Random } from "./protocol/env.js";
 export { realEnv } from "./protocol/env.js";
 export * from "./protocol/errors.js";
+export { externalStore } from "./protocol/external-store.js";
 export type { VersionNaming } from "./protocol/layout.js";
 export { manifestPath, parseManifestPath } from "./protocol/layout.js";
 export type {
@@ -60,6 +61,8 @@ export type { ReplayFile } from "./sim/replay.js";
 export { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "./sim/replay.js";
 export type { RunOptions, RunResult, RunStats, StoreFactory } from "./sim/run.js";
 export { runOnce } from "./sim/run.js";
+export type { CommitRecord, CommitStore } from "./stores/commit-store.js";
+export { MemoryCommitStore, VersionClaimed } from "./stores/commit-store.js";
 export type {
   ConformanceCheck,
   ConformanceOutcome,
@@ -68,6 +71,8 @@ export type {
 export { ConformanceFailure, conformanceChecks, runConformance } from "./stores/conformance.js";
 export type { RequestCounts } from "./stores/counting.js";
 export { CountingStore } from "./stores/counting.js";
+export type { DynamoCommitStoreOptions } from "./stores/dynamodb-commit-store.js";
+export { DynamoCommitStore } from "./stores/dynamodb-commit-store.js";
 // stores/
 export * from "./stores/errors.js";
 export { LocalStore } from "./stores/local.js";

@@ -179,6 +179,34 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
     await store.put(`${p}o`, text("new"));
     if ((await read(store, `${p}o`)) !== "new") fail("get after overwrite returned old bytes");
   }),
+  check("atomic-visibility", async (store, p, fail) => {
+    // Readers racing overwrites must see a whole old or a whole new object, never a mix or a prefix.
+    const sizeBytes = 256 * 1024;
+    const fill = (byte: number) => new Uint8Array(sizeBytes).fill(byte);
+    await store.put(`${p}o`, fill(97));
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; i < 12; i++) await store.put(`${p}o`, fill(i % 2 === 0 ? 98 : 97));
+      writing = false;
+    })();
+    let reads = 0;
+    const torn: string[] = [];
+    const readers = Array.from({ length: 3 }, async () => {
+      while (writing || reads < 6) {
+        const { bytes } = await store.get(`${p}o`);
+        reads++;
+        const first = bytes[0];
+        if (bytes.length !== sizeBytes || bytes.some((b) => b !== first))
+          torn.push(`${bytes.length} bytes`);
+      }
+    });
+    await Promise.all([writer, ...readers]);
+    if (torn.length > 0)
+      fail(
+        `${torn.length} of ${reads} reads during overwrites saw a partial object (${torn.slice(0, 3).join(", ")})`,
+      );
+    return `${reads} reads during 12 overwrites, all whole`;
+  }),
   check(
     "list-after-write-and-delete",
     async (store, p, fail) => {

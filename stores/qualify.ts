@@ -58,6 +58,7 @@ const PROBES: Record<CapabilityVerdict["capability"], readonly string[]> = {
     "invalid-paths-rejected",
     "etag-changes-with-content",
     "read-after-overwrite",
+    "atomic-visibility",
   ],
   conditionalCreate: ["put-if-absent", "put-if-absent-32-racers"],
   conditionalUpdate: ["if-match", "if-match-counter-race"],

@@ -153,7 +153,7 @@ describe("s3rver, a server that ignores conditional writes", () => {
     await server?.stop();
   });
 
-  it("passes the plain checks but is caught ignoring If-None-Match and If-Match", async () => {
+  it("passes the plain checks but is caught ignoring If-None-Match and If-Match, and writing in place", async () => {
     const store = new S3Store(
       parseS3Url(`${server.url}&conditionalWrites=true`),
       S3RVER_CREDENTIALS,

@@ -49,3 +49,26 @@ export async function startS3rver(bucket: string): Promise<RunningS3rver> {
 export function s3UnderTest(): string | undefined {
   return process.env.LANCET_TEST_S3_URL || undefined;
 }
+
+/** dynalite's credentials are not checked; any will do. */
+export const DYNALITE_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+/** A running dynalite (DynamoDB-compatible, in memory) on 127.0.0.1. */
+export interface RunningDynalite {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Start dynalite on a free loopback port. */
+export async function startDynalite(): Promise<RunningDynalite> {
+  const { default: dynalite } = await import("dynalite");
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string")
+    throw new Error("dynalite did not bind a port");
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

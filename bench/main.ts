@@ -16,6 +16,7 @@ import { runOnce, type StoreFactory } from "../sim/run.js";
 import { BatchCache } from "../sim/workload.js";
 import { LocalStore } from "../stores/local.js";
 import { MemoryStore } from "../stores/memory.js";
+import { commitLatency, requestsPerCommit } from "./requests.js";
 
 const memory: StoreFactory = async () => new MemoryStore();
 
@@ -93,6 +94,11 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
+
+console.log("store requests per uncontended append:");
+for (const line of await requestsPerCommit()) console.log(line);
+console.log("commit latency:");
+for (const line of await commitLatency()) console.log(line);
 
 const caught = await seedsUntilCaught(findScenario("multi-writer-unsafe"), 25);
 console.log(

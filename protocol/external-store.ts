@@ -31,13 +31,13 @@ export function externalStore(commitStore: CommitStore, tableId: string): Commit
           // The claim may have applied before the error: ours only if the record names our staged copy.
           const record = await commitStore.get(tableId, version);
           if (record?.path !== staged) throw error;
-          await finish(store, commitStore, tableId, version, staged, path);
+          await finish(store, commitStore, tableId, version, staged, path, bytes);
           return;
         }
         await store.delete(staged);
         throw new VersionTaken(path);
       }
-      await finish(store, commitStore, tableId, version, staged, path);
+      await finish(store, commitStore, tableId, version, staged, path, bytes);
     },
 
     async complete(store, version, path) {
@@ -53,7 +53,10 @@ export function externalStore(commitStore: CommitStore, tableId: string): Commit
   };
 }
 
-/** Steps 3–5, idempotent and safe to race with another finisher (lance #5515). */
+/**
+ * Steps 3–5, idempotent and safe to race with another finisher (lance #5515). The claiming
+ * writer passes the manifest bytes it staged; a finisher of someone else's commit reads them.
+ */
 async function finish(
   store: ObjectStore,
   commitStore: CommitStore,
@@ -61,10 +64,11 @@ async function finish(
   version: number,
   staged: string,
   path: string,
+  known?: Uint8Array,
 ): Promise<void> {
   let bytes: Uint8Array;
   try {
-    bytes = (await store.get(staged)).bytes;
+    bytes = known ?? (await store.get(staged)).bytes;
   } catch (error) {
     if (!(error instanceof NotFound)) throw error;
     // Someone else finished first and removed the staged copy: the record must say so.

@@ -127,6 +127,25 @@ describe("lancet CLI", () => {
     });
   });
 
+  it("qualify writes JSON and Markdown and exits 0 for an honest store", async () => {
+    const json = join(dir, "qualify.json");
+    const md = join(dir, "qualify.md");
+    const { code, output } = await lancet("qualify", "memory", "--json", json, "--md", md);
+    expect(code).toBe(0);
+    expect(output).toMatch(/conditionalPut +several writers/);
+    expect(JSON.parse(await readFile(json, "utf8"))).toMatchObject({
+      formatVersion: 1,
+      verdict: "ok",
+      claimViolations: [],
+    });
+    expect(await readFile(md, "utf8")).toMatch(/# lancet qualify: ok/);
+    expect(await lancet("qualify")).toMatchObject({ code: 2 });
+    expect(await lancet("qualify", "s3://Bad_Bucket")).toMatchObject({
+      code: 2,
+      output: expect.stringMatching(/not a valid bucket name/),
+    });
+  });
+
   it("runs on the local file-system store", async () => {
     const { code, output } = await lancet(
       "run",

@@ -10,15 +10,18 @@ import {
   StoreError,
   TransientStoreError,
 } from "../../stores/errors.js";
+import { qualifyStore } from "../../stores/qualify.js";
 import { normalizeEtag, S3Store } from "../../stores/s3.js";
 import { parseS3Url } from "../../stores/s3-url.js";
 import { openStore } from "../../stores/spec.js";
+import type { PutOptions } from "../../stores/store.js";
 import {
   type RunningS3rver,
   S3RVER_CREDENTIALS,
   s3UnderTest,
   startS3rver,
 } from "../support/servers.js";
+import { wrapStore } from "../support/wrap-store.js";
 import { describeStoreConformance } from "./conformance-suite.js";
 
 const underTest = s3UnderTest();
@@ -114,6 +117,22 @@ if (underTest === undefined) {
     expect(stdout).toMatch(/conditionalCreate +yes +yes .*1 of 32 racers won/);
     expect(stdout).toMatch(/conditionalPut +several writers/);
     expect(code).toBe(0);
+  });
+
+  it("the same real server behind a wrapper that drops put conditions is caught by qualification", async () => {
+    const store = (await openStore(freshPrefix(underTest))) as S3Store;
+    await store.createBucketIfMissing();
+    const lying = wrapStore(store, {
+      put: (path: string, bytes: Uint8Array, _options?: PutOptions) =>
+        store.put(path, bytes, { mode: "overwrite" }),
+    });
+    const report = await qualifyStore(lying);
+    expect(report.verdict).toBe("violates-claims");
+    expect(report.claimViolations).toEqual(
+      expect.arrayContaining(["conditionalCreate", "conditionalUpdate"]),
+    );
+    expect(report.strategies.find((s) => s.strategy === "conditionalPut")?.use).toBe("no");
+    await store.close();
   });
 
   describe("s3 store errors against the real server", () => {

@@ -11,10 +11,10 @@
  * the versions after the one it knows by probing upward (`N+1`, `N+2`, ... until absent), which
  * needs no listing and so cannot be fooled by a listing that lags.
  */
-import { NotFound } from "../stores/errors.js";
+import { AmbiguousStoreError, NotFound, TransientStoreError } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import { type Env, randomInt } from "./env.js";
-import { MissingDataFile, TooMuchWriteContention } from "./errors.js";
+import { CommitOutcomeUnknown, MissingDataFile, TooMuchWriteContention } from "./errors.js";
 import { manifestPath, transactionPath, type VersionNaming } from "./layout.js";
 import {
   decodeTransaction,
@@ -27,7 +27,7 @@ import {
 } from "./manifest.js";
 import { applyOperation, checkConflict, needsTransactionDetail } from "./operations.js";
 import { type CommitStrategy, VersionTaken } from "./strategy.js";
-import { readManifest, readManifestIfPresent } from "./versions.js";
+import { readManifestIfPresent } from "./versions.js";
 
 /** Bounds and pacing of the retry loop. */
 export interface RetryOptions {
@@ -94,7 +94,10 @@ export async function commitOperation(
   for (let attempt = 1; ; attempt++) {
     const version = (latest?.version ?? 0) + 1;
     const manifest = applyOperation(operation, latest, version, naming, ref, env.clock.now());
-    if (await tryClaim(ctx, manifest)) return { manifest, transaction, attempts: attempt };
+    // "absent" (the claim demonstrably did not apply) goes round the loop like a lost race:
+    // catching up finds the version still free and the next attempt claims it again.
+    if ((await tryClaim(ctx, manifest)) === "ours")
+      return { manifest, transaction, attempts: attempt };
 
     if (attempt >= maxAttempts || env.clock.now() - startedMs >= maxDurationMs) {
       throw new TooMuchWriteContention(attempt, version);
@@ -110,27 +113,39 @@ export async function commitOperation(
   }
 }
 
+/** Whose a claimed version turned out to be. */
+type ClaimOutcome = "ours" | "foreign" | "absent";
+
 /**
- * Claim the manifest's version. True when it is ours, false when another writer has it.
- * After any other error the claim may or may not have applied, so read the version back:
- * ours ⇒ success, foreign ⇒ lost race, absent or unreadable ⇒ the original error.
+ * Claim the manifest's version. A transient or ambiguous error (a 5xx, a timeout, a lost
+ * response) may have applied or not, so read the version back, as newer Lance does: ours ⇒
+ * success (never claim it again: that would be a duplicate); foreign ⇒ a lost race; absent ⇒
+ * not applied, try again; unreadable ⇒ {@link CommitOutcomeUnknown}, never a guess. Any other
+ * error (denied, not supported) means nothing was written and is raised as is.
  */
-async function tryClaim(ctx: CommitContext, manifest: Manifest): Promise<boolean> {
-  const path = manifestPath(manifest.version, ctx.naming);
+async function tryClaim(ctx: CommitContext, manifest: Manifest): Promise<ClaimOutcome> {
+  const { version } = manifest;
+  const path = manifestPath(version, ctx.naming);
   try {
     await ctx.strategy.claim(ctx.store, ctx.env, path, encodeJson(manifest));
-    return true;
+    return "ours";
   } catch (error) {
-    if (error instanceof VersionTaken) return false;
-    let current: Manifest;
-    try {
-      current = await readManifest(ctx.store, manifest.version, ctx.naming);
-    } catch {
-      // Absent or unknown: the claim did not demonstrably apply; report what went wrong.
+    if (error instanceof VersionTaken) return "foreign";
+    if (!(error instanceof TransientStoreError || error instanceof AmbiguousStoreError))
       throw error;
+    let current: Manifest | undefined;
+    try {
+      current = await readManifestIfPresent(ctx.store, version, ctx.naming);
+      // A strategy that commits outside the store may hold the claim without the manifest copied yet.
+      if (current === undefined && (await ctx.strategy.complete?.(ctx.store, version, path)))
+        current = await readManifestIfPresent(ctx.store, version, ctx.naming);
+    } catch (readError) {
+      throw new CommitOutcomeUnknown(version, manifest.transaction.id, {
+        cause: new AggregateError([error, readError]),
+      });
     }
-    if (current.transaction.id === manifest.transaction.id) return true;
-    return false;
+    if (current === undefined) return "absent";
+    return current.transaction.id === manifest.transaction.id ? "ours" : "foreign";
   }
 }
 

@@ -31,6 +31,25 @@ export class CommitConflict extends ProtocolError {
   }
 }
 
+/**
+ * A claim failed in a way that may or may not have applied, and reading the version back
+ * failed too: the commit may have happened. Do not assume either way; look at the table (the
+ * transaction id says whether a version is yours) before writing the same data again.
+ */
+export class CommitOutcomeUnknown extends ProtocolError {
+  override readonly kind = "CommitOutcomeUnknown";
+  constructor(
+    readonly version: number,
+    readonly transactionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the claim of version ${version} (transaction ${transactionId}) failed ambiguously and the version could not be read back: it may or may not be committed`,
+      options,
+    );
+  }
+}
+
 /** The commit kept losing races and gave up after its retry bound. */
 export class TooMuchWriteContention extends ProtocolError {
   override readonly kind = "TooMuchWriteContention";

@@ -12,6 +12,7 @@
  * commit loop, rebasing over concurrent writers when the operations are compatible.
  */
 import { Table as ArrowTable } from "apache-arrow";
+import { NotFound } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import {
   type CommitContext,
@@ -89,8 +90,10 @@ export class Table {
     private current: Manifest,
     private readonly pinned: boolean,
     private readonly readConsistencyIntervalMs: number | undefined,
+    /** When the version in hand was known to be the latest (before the listing that found it). */
+    checkedAtMs: number = ctx.env.clock.now(),
   ) {
-    this.lastCheckedMs = ctx.env.clock.now();
+    this.lastCheckedMs = checkedAtMs;
   }
 
   /** Create a table holding `data` as version 1. Fails with `TableAlreadyExists` if one is there. */
@@ -118,18 +121,20 @@ export class Table {
 
   /** Open the latest version, or `options.version`. Fails with `TableNotFound` on an empty store. */
   static async open(store: ObjectStore, options: OpenTableOptions = {}): Promise<Table> {
+    const startedMs = (options.env ?? realEnv()).clock.now();
     const listed = await findLatest(store);
     if (listed === undefined) throw new TableNotFound(store.description);
     const ctx = commitContext(store, options, listed.naming);
     const manifest =
       options.version === undefined
-        ? await readLatestManifest(store, await completeClaimed(ctx, listed))
+        ? await readLatestManifest(store, await resolveLatest(ctx, listed, 0))
         : await readManifest(store, options.version, listed.naming);
     return new Table(
       ctx,
       manifest,
       options.version !== undefined,
       options.readConsistencyIntervalMs,
+      startedMs,
     );
   }
 
@@ -195,16 +200,21 @@ export class Table {
     return this.commit(ctx, { kind: "delete", predicate, updated, removedFragmentIds });
   }
 
-  /** Move to the newest version; returns it. Costs one listing when nothing changed. */
+  /**
+   * Move to the newest version; returns it. Never moves back to an older version (a lagging
+   * listing cannot make a reader go back in time). Costs one listing when nothing changed.
+   */
   async checkoutLatest(): Promise<number> {
+    // What a refresh sees was committed before it began: the consistency interval counts from here.
+    const startedMs = this.ctx.env.clock.now();
     const listed = await findLatest(this.ctx.store);
     if (listed === undefined) throw new TableNotFound(this.ctx.store.description);
-    const latest = await completeClaimed(this.ctx, listed);
+    const latest = await resolveLatest(this.ctx, listed, this.current.version);
     // Versions are immutable: the manifest in hand is the one at that version.
-    if (latest.version !== this.current.version) {
+    if (latest.version > this.current.version) {
       this.current = await readLatestManifest(this.ctx.store, latest);
     }
-    this.lastCheckedMs = this.ctx.env.clock.now();
+    this.lastCheckedMs = startedMs;
     return this.current.version;
   }
 
@@ -257,18 +267,43 @@ export class Table {
 }
 
 /**
- * With a strategy that commits outside the store, versions may be claimed but not yet copied
- * into `_versions/`: finish them, so that readers see what is committed. Otherwise the listing
- * is the truth.
+ * The newest committed version, from a listing that may be behind:
+ * - with a strategy that commits outside the store, versions may be claimed but not yet copied
+ *   into `_versions/`: finish them, so that readers see what is committed;
+ * - on a store that does not promise list-after-write, probe upward from the newest version
+ *   known (`known`, or the listing's) until a version is absent, as the commit loop does;
+ * otherwise the listing is the truth.
  */
-async function completeClaimed(ctx: TableContext, listed: VersionEntry): Promise<VersionEntry> {
-  const strategy = ctx.strategy;
+async function resolveLatest(
+  ctx: TableContext,
+  listed: VersionEntry,
+  known: number,
+): Promise<VersionEntry> {
+  const { store, strategy } = ctx;
+  const naming = listed.naming;
+  let version = Math.max(listed.version, known);
   const claimed = await strategy?.latestClaimed?.();
-  if (strategy === undefined || claimed === undefined || claimed <= listed.version) return listed;
-  for (let version = listed.version + 1; version <= claimed; version++) {
-    await strategy.complete?.(ctx.store, version, manifestPath(version, listed.naming));
+  if (strategy !== undefined && claimed !== undefined && claimed > version) {
+    for (let v = version + 1; v <= claimed; v++)
+      await strategy.complete?.(store, v, manifestPath(v, naming));
+    version = claimed;
   }
-  return { version: claimed, naming: listed.naming, path: manifestPath(claimed, listed.naming) };
+  if (!store.capabilities.listAfterWrite) {
+    while (await exists(store, manifestPath(version + 1, naming))) version++;
+  }
+  return version === listed.version
+    ? listed
+    : { version, naming, path: manifestPath(version, naming) };
+}
+
+async function exists(store: ObjectStore, path: string): Promise<boolean> {
+  try {
+    await store.head(path);
+    return true;
+  } catch (error) {
+    if (error instanceof NotFound) return false;
+    throw error;
+  }
 }
 
 /** A commit context whose strategy may be missing (a store with no safe default). */

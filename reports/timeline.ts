@@ -39,8 +39,17 @@ export function describeEvent(event: HistoryEvent): string {
       return `${event.op} failed: ${event.error.kind}: ${event.error.message}`;
     case "crash":
       return `CRASH at ${describePathIn(event.call)} (${event.effectApplied ? "after" : "before"} its effect)`;
-    case "call":
-      return `${event.method} ${describePath(event.path)}${event.mode ? ` [${event.mode}]` : ""} -> ${event.outcome}`;
+    case "restart":
+      return `RESTART (incarnation ${event.incarnation})`;
+    case "call": {
+      const fault =
+        event.fault === "lost-response"
+          ? " (response LOST: caller told the outcome is unknown)"
+          : event.fault === "transient"
+            ? " (injected)"
+            : "";
+      return `${event.method} ${describePath(event.path)}${event.mode ? ` [${event.mode}]` : ""} -> ${event.outcome}${fault}`;
+    }
   }
 }
 

@@ -103,6 +103,84 @@ export const SCENARIOS: readonly Scenario[] = [
     readers: [{ reads: 4 }, { reads: 4 }],
     faults: { crash: { probability: 0.05, maxCrashes: 2 } },
   },
+  {
+    ...base,
+    name: "lost-response-retry",
+    title: "Lost responses and transient errors during commits",
+    story:
+      "Three writers commit while the network misbehaves: some requests fail with a 503 before " +
+      "they apply, and some apply but their response is lost, so the writer cannot tell whether its " +
+      "put-if-absent created the manifest. The writer must read the version back and classify it: " +
+      "its own transaction means success (retrying would commit it twice), another's means a lost " +
+      "race, nothing there means try again, and an unreadable answer is reported as " +
+      "CommitOutcomeUnknown, never as success or failure.",
+    expected: "safe",
+    commitStrategy: "conditionalPut",
+    writers: [{ ops: appends(4) }, { ops: appends(4) }, { ops: appends(4) }],
+    readers: [{ reads: 4 }, { reads: 4, consistency: "eventual", intervalMs: 15 }],
+    faults: {
+      lostResponse: { probability: 0.06, max: 4 },
+      transient: { probability: 0.04, max: 4 },
+    },
+  },
+  {
+    ...base,
+    name: "stale-list-latest",
+    title: "Listings that lag writes, on a store that says so",
+    story:
+      "On a store whose listings may omit recent writes (S3 before December 2020, some gateways " +
+      "today), the newest manifest in a listing can be an old one, with V1 names and with V2 names " +
+      "alike: V2's reverse order makes the newest sort first, it cannot make a lagging listing show " +
+      "it. What keeps the promises is not trusting the listing: writers claim N+1 and probe upward " +
+      "when they lose, readers probe upward from what they listed and never go back to an older " +
+      "version. So strong readers see every acknowledged commit and nothing is lost.",
+    expected: "safe",
+    commitStrategy: "conditionalPut",
+    naming: "v1",
+    storeModel: "laggingList",
+    writers: [{ ops: appends(4) }, { ops: appends(4) }],
+    readers: [{ reads: 5 }, { reads: 5 }, { reads: 5, consistency: "eventual", intervalMs: 25 }],
+    faults: { staleList: { probability: 0.5, lagMs: 40 } },
+  },
+  {
+    ...base,
+    name: "stale-list-trusted",
+    title: "Listings that lag writes, on a store that claims they do not",
+    story:
+      "The same lagging listings, but the store claims list-after-write consistency, so readers " +
+      "take the newest listed manifest as the latest version. A strong reader that begins after a " +
+      "commit was acknowledged can still be handed an older version: no data is lost and no read is " +
+      "torn, but 'strong' reads are stale. It is why qualification measures list-after-write " +
+      "instead of trusting the claim.",
+    expected: "unsafe",
+    commitStrategy: "conditionalPut",
+    naming: "v1",
+    writers: [{ ops: appends(4) }, { ops: appends(4) }],
+    readers: [{ reads: 5 }, { reads: 5 }],
+    faults: { staleList: { probability: 0.5, lagMs: 40 } },
+  },
+  {
+    ...base,
+    name: "crash-restart-everything",
+    title: "Writers and readers crash and restart while the network misbehaves",
+    story:
+      "Every fault at once: writers and readers die at any store call and are restarted by their " +
+      "supervisor (a writer goes on with its next write, a reader reopens the table), requests fail " +
+      "or lose their responses, calls take 1-20 ms, and the actors' clocks disagree by up to a " +
+      "second. A commit whose writer died may or may not be in the table, but whole and once; every " +
+      "acknowledged commit is; every read is of a whole version.",
+    expected: "safe",
+    commitStrategy: "conditionalPut",
+    writers: [{ ops: appends(4) }, { ops: appends(4) }, { ops: appends(4) }],
+    readers: [{ reads: 5 }, { reads: 5, consistency: "eventual", intervalMs: 30 }],
+    faults: {
+      crash: { probability: 0.04, maxCrashes: 3, restartAfterMs: 50, readers: true },
+      lostResponse: { probability: 0.03, max: 3 },
+      transient: { probability: 0.03, max: 3 },
+      clockSkewMs: 1000,
+      latencyMs: { min: 1, max: 20 },
+    },
+  },
 ];
 
 /** The built-in scenario called `name`; `InvalidArgument` listing the names otherwise. */

@@ -26,25 +26,59 @@ export interface WriterSpec {
   readonly ops: readonly WriteOp[];
 }
 
-/** A reader: how many times it opens the latest version and checks it whole. */
+/**
+ * How fresh a reader's reads are (Lance's `read_consistency_interval`): `strong` looks for a
+ * newer version before every read (interval 0), `eventual` at most once per `intervalMs`,
+ * `never` keeps the version it opened.
+ */
+export type ReadConsistency = "strong" | "eventual" | "never";
+
+/** A reader: how many times it reads the table and checks what it saw is whole. */
 export interface ReaderSpec {
   readonly reads: number;
   /** Virtual pause between reads, uniform in [0, pauseMs] (default 10). */
   readonly pauseMs?: number;
+  /** Default `strong`. */
+  readonly consistency?: ReadConsistency;
+  /** The interval of an `eventual` reader (default 20 ms). */
+  readonly intervalMs?: number;
 }
 
-/** Faults to inject. */
+/** Faults to inject; each is off unless given. */
 export interface ScenarioFaults {
-  /** Writers crash at store calls with this probability each, at most `maxCrashes` times a run. */
-  readonly crash?: { readonly probability: number; readonly maxCrashes: number };
+  /**
+   * Actors crash at store calls with this probability each, at most `maxCrashes` times a run.
+   * Writers only, unless `readers`; with `restartAfterMs` a crashed actor starts again.
+   */
+  readonly crash?: {
+    readonly probability: number;
+    readonly maxCrashes: number;
+    readonly restartAfterMs?: number;
+    readonly readers?: boolean;
+  };
+  /** Calls fail before applying (503, throttling). */
+  readonly transient?: { readonly probability: number; readonly max: number };
+  /** Calls apply but their response is lost (a timeout): the caller cannot tell. */
+  readonly lostResponse?: { readonly probability: number; readonly max: number };
+  /** Listings omit objects created in the last `lagMs`. */
+  readonly staleList?: { readonly probability: number; readonly lagMs: number };
+  /** Actors' clocks run ahead of virtual time by up to this much (fixed per actor). */
+  readonly clockSkewMs?: number;
+  /** Virtual time per store call, uniform in [min, max] ms (default 1..3). */
+  readonly latencyMs?: { readonly min: number; readonly max: number };
 }
 
 /**
  * How the simulated object store behaves: `honest` keeps every promise of the interface;
  * `ignoresConditions` claims conditional writes but silently ignores `create` and `ifMatch`
- * (s3rver; Alibaba OSS in lance #4205; plain S3 before August 2024).
+ * (s3rver; Alibaba OSS in lance #4205; plain S3 before August 2024); `laggingList` says
+ * honestly that listings may lag writes (`listAfterWrite: false`; pair it with the
+ * `staleList` fault).
  */
-export type StoreModel = "honest" | "ignoresConditions";
+export type StoreModel = "honest" | "ignoresConditions" | "laggingList";
+
+/** The store models, for validation and listings. */
+export const STORE_MODELS: readonly StoreModel[] = ["honest", "ignoresConditions", "laggingList"];
 
 /** A named situation with an expected verdict. */
 export interface Scenario {

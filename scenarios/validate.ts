@@ -4,7 +4,7 @@
  */
 import { InvalidArgument } from "../protocol/errors.js";
 import { COMMIT_STRATEGY_NAMES } from "../protocol/strategy.js";
-import { SCENARIO_FORMAT_VERSION, type Scenario } from "./scenario.js";
+import { SCENARIO_FORMAT_VERSION, type Scenario, STORE_MODELS } from "./scenario.js";
 
 const PREDICATE_OPS = ["=", "!=", "<", "<=", ">", ">="];
 
@@ -24,12 +24,8 @@ export function validateScenario(value: unknown): asserts value is Scenario {
     fail(`'commitStrategy' must be one of ${COMMIT_STRATEGY_NAMES.join(", ")}`);
   }
   if (s.naming !== "v1" && s.naming !== "v2") fail("'naming' must be 'v1' or 'v2'");
-  if (
-    s.storeModel !== undefined &&
-    s.storeModel !== "honest" &&
-    s.storeModel !== "ignoresConditions"
-  ) {
-    fail("'storeModel' must be 'honest' or 'ignoresConditions'");
+  if (s.storeModel !== undefined && !STORE_MODELS.includes(s.storeModel as never)) {
+    fail(`'storeModel' must be one of ${STORE_MODELS.join(", ")}`);
   }
   if (!Array.isArray(s.writers) || s.writers.length === 0)
     fail("'writers' must be a non-empty array");
@@ -43,18 +39,50 @@ export function validateScenario(value: unknown): asserts value is Scenario {
     const reads = (r as { reads?: unknown } | null)?.reads;
     if (!Number.isSafeInteger(reads) || (reads as number) < 0)
       fail(`reader ${i} needs a non-negative integer 'reads'`);
+    const consistency = (r as { consistency?: unknown }).consistency;
+    if (consistency !== undefined && !["strong", "eventual", "never"].includes(String(consistency)))
+      fail(`reader ${i}: 'consistency' must be 'strong', 'eventual' or 'never'`);
   });
   if (typeof s.faults !== "object" || s.faults === null) fail("missing 'faults' object");
-  const crash = (s.faults as { crash?: { probability?: unknown; maxCrashes?: unknown } }).crash;
-  if (crash !== undefined) {
-    const p = crash.probability;
-    if (typeof p !== "number" || !(p >= 0 && p <= 1))
-      fail("'faults.crash.probability' must be in [0, 1]");
-    if (!Number.isSafeInteger(crash.maxCrashes))
-      fail("'faults.crash.maxCrashes' must be an integer");
-  }
+  validateFaults(s.faults as Record<string, unknown>, fail);
   if (!Number.isSafeInteger(s.seeds) || (s.seeds as number) < 1)
     fail("'seeds' must be a positive integer");
+}
+
+function validateFaults(faults: Record<string, unknown>, fail: (why: string) => never): void {
+  const probability = (where: string, value: unknown) => {
+    if (typeof value !== "number" || !(value >= 0 && value <= 1))
+      fail(`'faults.${where}.probability' must be in [0, 1]`);
+  };
+  const count = (where: string, value: unknown) => {
+    if (!Number.isSafeInteger(value) || (value as number) < 0)
+      fail(`'faults.${where}' must be a non-negative integer`);
+  };
+  const crash = faults.crash as Record<string, unknown> | undefined;
+  if (crash !== undefined) {
+    probability("crash", crash.probability);
+    count("crash.maxCrashes", crash.maxCrashes);
+    if (crash.restartAfterMs !== undefined) count("crash.restartAfterMs", crash.restartAfterMs);
+  }
+  for (const kind of ["transient", "lostResponse"] as const) {
+    const fault = faults[kind] as Record<string, unknown> | undefined;
+    if (fault === undefined) continue;
+    probability(kind, fault.probability);
+    count(`${kind}.max`, fault.max);
+  }
+  const stale = faults.staleList as Record<string, unknown> | undefined;
+  if (stale !== undefined) {
+    probability("staleList", stale.probability);
+    count("staleList.lagMs", stale.lagMs);
+  }
+  if (faults.clockSkewMs !== undefined) count("clockSkewMs", faults.clockSkewMs);
+  const latency = faults.latencyMs as Record<string, unknown> | undefined;
+  if (latency !== undefined) {
+    count("latencyMs.min", latency.min);
+    count("latencyMs.max", latency.max);
+    if ((latency.min as number) > (latency.max as number))
+      fail("'faults.latencyMs.min' must not exceed 'max'");
+  }
 }
 
 function validateOp(op: unknown, where: string, fail: (why: string) => never): void {

@@ -4,11 +4,23 @@
  * which it catches a deliberately planted bug (test/sim/checkers.test.ts).
  */
 import { parseManifestPath } from "../protocol/layout.js";
+import {
+  ambiguousCommitWhole,
+  failedCommitInvisible,
+  freshReads,
+  noDuplicateCommit,
+  referencedFilesExist,
+} from "./checkers-outcomes.js";
 import type { FinalState, FinalVersion } from "./final-state.js";
 import type { CallEvent, HistoryEvent, InvokeEvent, OkEvent, ReadObservation } from "./history.js";
 
 /** Names of the checkers. */
 export type CheckerName =
+  | "failed-commit-invisible"
+  | "ambiguous-commit-whole"
+  | "no-duplicate-commit"
+  | "referenced-files-exist"
+  | "fresh-reads"
   | "no-lost-commit"
   | "manifest-written-once"
   | "versions-contiguous"
@@ -154,11 +166,13 @@ export const noTornRead: Checker = {
 /** A reader that looks again never sees an older version. */
 export const monotonicReads: Checker = {
   name: "monotonic-reads",
-  promise: "a reader never goes back to an older version",
+  promise: "a reader (within one process lifetime) never goes back to an older version",
   check({ history }) {
     const last = new Map<string, { version: number; index: number }>();
     const out: Violation[] = [];
     history.forEach((event, index) => {
+      // A restarted process remembers nothing: its reads start afresh.
+      if (event.type === "restart") last.delete(event.actor);
       if (event.type !== "ok" || event.op !== "read") return;
       const previous = last.get(event.actor);
       if (previous !== undefined && event.version < previous.version) {
@@ -204,6 +218,11 @@ export const CHECKERS: readonly Checker[] = [
   noTornRead,
   monotonicReads,
   realTimeOrder,
+  failedCommitInvisible,
+  ambiguousCommitWhole,
+  noDuplicateCommit,
+  referencedFilesExist,
+  freshReads,
 ];
 
 /** Run `checkers` (default: all) and collect their violations. */

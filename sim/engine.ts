@@ -15,11 +15,21 @@ import type { Env } from "../protocol/env.js";
 import type { CommitStore } from "../stores/commit-store.js";
 import { StoreError } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
+import {
+  type CallFaultDecision,
+  type FaultCounts,
+  FaultInjector,
+  type FaultOptions,
+  lostResponseError,
+  transientError,
+} from "./faults.js";
 import type { HistoryEvent, OpKind, ReadObservation } from "./history.js";
 import type { SeededRandom } from "./random.js";
 import { ScheduledCommitStore } from "./scheduled-commit-store.js";
 import { ScheduledStore } from "./scheduled-store.js";
 import type { Candidate, Scheduler } from "./scheduler.js";
+
+export type { CrashFault, FaultOptions } from "./faults.js";
 
 /** The harness itself misbehaved (an actor broke the rules, a bound was hit). Not a verdict. */
 export class SimulationError extends Error {
@@ -28,21 +38,6 @@ export class SimulationError extends Error {
     super(message);
     this.name = "SimulationError";
   }
-}
-
-/** Crash faults: an actor stops for good at a store call, before or after its effect. */
-export interface CrashFault {
-  /** Chance that a given call of an eligible actor is its last. */
-  readonly probability: number;
-  /** At most this many crashes per run. */
-  readonly maxCrashes: number;
-  /** Actors that may crash (by name). */
-  readonly actors: readonly string[];
-}
-
-/** The faults injected into a run. */
-export interface FaultOptions {
-  readonly crash?: CrashFault;
 }
 
 /** Settings of one simulation. */
@@ -63,7 +58,7 @@ export interface EngineOptions {
 
 /** Records an actor's operations into the history. */
 export interface Recorder {
-  invoke(op: OpKind): number;
+  invoke(op: OpKind, detail?: { readonly staleBoundMs?: number }): number;
   ok(
     opId: number,
     op: OpKind,
@@ -85,6 +80,8 @@ export interface ActorContext {
   readonly commitStore: CommitStore | undefined;
   readonly env: Env;
   readonly record: Recorder;
+  /** 0 on the first start, then 1, 2, ... after each crash and restart. */
+  readonly incarnation: number;
 }
 
 /** A parked store call. */
@@ -106,7 +103,11 @@ export class ActorState {
   wakeAtMs = 0;
   wake: (() => void) | undefined;
   onPark: (() => void) | undefined;
+  /** Ids handed out by the actor's env (continues across restarts: ids stay unique). */
+  nextId = 0;
+  /** Operation ids in the history (continues across restarts). */
   nextOpId = 0;
+  incarnation = 0;
   constructor(
     readonly name: string,
     readonly index: number,
@@ -123,15 +124,25 @@ export class Simulation {
   readonly choices: number[] = [];
   private readonly actors: ActorState[] = [];
   private readonly harnessErrors: string[] = [];
-  private readonly faultRandom: SeededRandom;
+  private readonly faults: FaultInjector;
   private readonly latencyRandom: SeededRandom;
+  /** When each live object was first written (only tracked when listings may lag). */
+  private readonly createdAtMs = new Map<string, number>();
   private nowMs = 0;
   private step = 0;
-  private crashes = 0;
 
   constructor(readonly options: EngineOptions) {
-    this.faultRandom = options.random.fork("faults");
+    this.faults = new FaultInjector(
+      options.faults ?? {},
+      options.random.fork("faults"),
+      options.random,
+    );
     this.latencyRandom = options.random.fork("latency");
+  }
+
+  /** The faults injected so far. */
+  get faultCounts(): Readonly<FaultCounts> {
+    return this.faults.counts;
   }
 
   /** Virtual time in milliseconds. */
@@ -220,11 +231,32 @@ export class Simulation {
     });
   }
 
+  /**
+   * A listing applied now: the keys it may show. Undefined = all of them; otherwise objects
+   * created after the cutoff are left out (a stale listing).
+   */
+  listFilter(): ((path: string) => boolean) | undefined {
+    const cutoffMs = this.faults.listCutoffMs(this.nowMs);
+    if (cutoffMs === undefined) return undefined;
+    return (path) => (this.createdAtMs.get(path) ?? Number.NEGATIVE_INFINITY) <= cutoffMs;
+  }
+
+  /** Track object creation and removal (for stale listings); called after a call applied. */
+  noteWrite(path: string, removed: boolean): void {
+    if (!this.faults.tracksCreation) return;
+    if (removed) this.createdAtMs.delete(path);
+    else if (!this.createdAtMs.has(path)) this.createdAtMs.set(path, this.nowMs);
+  }
+
   private start(actor: ActorState): void {
+    const offsetMs = this.faults.clockOffsetMs(actor.name);
+    const random = this.options.random.fork(
+      actor.incarnation === 0 ? `actor:${actor.name}` : `actor:${actor.name}#${actor.incarnation}`,
+    );
     const env: Env = {
-      clock: { now: () => this.nowMs, sleep: (ms) => this.sleep(actor, ms) },
-      random: this.options.random.fork(`actor:${actor.name}`),
-      ids: { next: () => `${actor.name}-${(actor.nextOpId++).toString(36)}` },
+      clock: { now: () => this.nowMs + offsetMs, sleep: (ms) => this.sleep(actor, ms) },
+      random,
+      ids: { next: () => `${actor.name}-${(actor.nextId++).toString(36)}` },
     };
     const ctx: ActorContext = {
       name: actor.name,
@@ -235,6 +267,7 @@ export class Simulation {
           : new ScheduledCommitStore(this, actor, this.options.commitStore),
       env,
       record: this.recorder(actor),
+      incarnation: actor.incarnation,
     };
     actor.body(ctx).then(
       () => this.finish(actor),
@@ -255,16 +288,21 @@ export class Simulation {
   private async apply(actor: ActorState): Promise<void> {
     const call = actor.call as PendingCall;
     actor.call = undefined;
-    const crash = this.decideCrash(actor);
-    if (crash === "before") return this.crash(actor, call, false);
+    const fault = this.faults.decide(actor.name);
+    if (fault?.kind === "crash" && !fault.effectApplied) return this.crash(actor, call, false);
 
     let failed = false;
     let result: unknown;
-    try {
-      result = await call.apply();
-    } catch (error) {
+    if (fault?.kind === "transient") {
       failed = true;
-      result = error;
+      result = transientError(call.method, call.path);
+    } else {
+      try {
+        result = await call.apply();
+      } catch (error) {
+        failed = true;
+        result = error;
+      }
     }
     this.step++;
     const { min, max } = this.options.latencyMs ?? { min: 1, max: 3 };
@@ -279,22 +317,14 @@ export class Simulation {
       ...(call.mode === undefined ? {} : { mode: call.mode }),
       ...(call.digest === undefined ? {} : { digest: call.digest }),
       outcome: failed ? errorKind(result) : "ok",
+      ...faultField(fault),
     });
-    if (crash === "after") return this.crash(actor, call, true);
+    if (fault?.kind === "crash") return this.crash(actor, call, true);
+    if (fault?.kind === "lost-response") {
+      const lost = lostResponseError(call.method, call.path);
+      return this.resume(actor, () => call.reject(lost));
+    }
     await this.resume(actor, () => (failed ? call.reject(result) : call.resolve(result)));
-  }
-
-  private decideCrash(actor: ActorState): "before" | "after" | undefined {
-    const fault = this.options.faults?.crash;
-    if (
-      fault === undefined ||
-      this.crashes >= fault.maxCrashes ||
-      !fault.actors.includes(actor.name)
-    )
-      return undefined;
-    if (!this.faultRandom.chance(fault.probability)) return undefined;
-    this.crashes++;
-    return this.faultRandom.chance(0.5) ? "after" : "before";
   }
 
   private crash(actor: ActorState, call: PendingCall, effectApplied: boolean): void {
@@ -307,6 +337,23 @@ export class Simulation {
       call: `${call.method} ${call.path}`,
       effectApplied,
     });
+    const restartAfterMs = this.options.faults?.crash?.restartAfterMs;
+    if (restartAfterMs === undefined) return;
+    // Down for a while, then started afresh: the old incarnation's pending call never returns.
+    actor.status = "sleeping";
+    actor.wakeAtMs = this.nowMs + Math.max(1, restartAfterMs);
+    actor.wake = () => {
+      actor.incarnation++;
+      this.faults.counts.restarts++;
+      this.history.push({
+        type: "restart",
+        step: this.step,
+        timeMs: this.nowMs,
+        actor: actor.name,
+        incarnation: actor.incarnation,
+      });
+      this.start(actor);
+    };
   }
 
   private async wakeDueSleepers(): Promise<void> {
@@ -342,11 +389,10 @@ export class Simulation {
 
   private recorder(actor: ActorState): Recorder {
     const base = () => ({ step: this.step, timeMs: this.nowMs, actor: actor.name });
-    let nextOpId = 0;
     return {
-      invoke: (op) => {
-        const opId = nextOpId++;
-        this.history.push({ type: "invoke", ...base(), opId, op });
+      invoke: (op, detail) => {
+        const opId = actor.nextOpId++;
+        this.history.push({ type: "invoke", ...base(), opId, op, ...detail });
         return opId;
       },
       ok: (opId, op, result) => this.history.push({ type: "ok", ...base(), opId, op, ...result }),
@@ -360,6 +406,13 @@ export class Simulation {
         }),
     };
   }
+}
+
+function faultField(fault: CallFaultDecision | undefined): {
+  fault?: "transient" | "lost-response";
+} {
+  if (fault?.kind === "transient" || fault?.kind === "lost-response") return { fault: fault.kind };
+  return {};
 }
 
 function errorKind(error: unknown): string {

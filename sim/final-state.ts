@@ -16,6 +16,8 @@ export interface FinalVersion {
   readonly readVersion: number;
   /** Fragment ids with live row counts, in manifest order. */
   readonly fragments: readonly (readonly [id: number, liveRows: number])[];
+  /** Data files of its fragments, in manifest order. */
+  readonly dataFiles: readonly string[];
   /** Referenced data and deletion files absent from the store. */
   readonly missingFiles: readonly string[];
 }
@@ -58,6 +60,7 @@ export async function readFinalState(store: ObjectStore): Promise<FinalState> {
         fragments: manifest.fragments.map(
           (f) => [f.id, f.physicalRows - (f.deletion?.deletedRows ?? 0)] as const,
         ),
+        dataFiles: manifest.fragments.map((f) => f.path),
         missingFiles: referenced.filter((p) => !present.has(p)),
       });
     } catch (error) {

@@ -29,6 +29,11 @@ export interface InvokeEvent extends EventBase {
   readonly type: "invoke";
   readonly opId: number;
   readonly op: OpKind;
+  /**
+   * Reads: how stale the read may be, in ms of virtual time (0 = it must see every commit
+   * acknowledged before it began). Absent: no freshness promise (a reader that never refreshes).
+   */
+  readonly staleBoundMs?: number;
 }
 
 /** An operation completes successfully. */
@@ -59,6 +64,13 @@ export interface CrashEvent extends EventBase {
   readonly effectApplied: boolean;
 }
 
+/** A crashed actor starts again (a fresh process: it remembers nothing but its job list). */
+export interface RestartEvent extends EventBase {
+  readonly type: "restart";
+  /** 1 after the first crash, 2 after the second, ... */
+  readonly incarnation: number;
+}
+
 /** A store call applied by the scheduler, with its outcome. */
 export interface CallEvent extends EventBase {
   readonly type: "call";
@@ -69,10 +81,21 @@ export interface CallEvent extends EventBase {
   readonly digest?: string;
   /** `ok` or the typed error kind the store raised. */
   readonly outcome: string;
+  /**
+   * An injected fault: `transient` = failed before applying (the outcome says so);
+   * `lost-response` = applied with `outcome`, but the caller was told the result is unknown.
+   */
+  readonly fault?: "transient" | "lost-response";
 }
 
 /** One entry of a history. */
-export type HistoryEvent = InvokeEvent | OkEvent | FailEvent | CrashEvent | CallEvent;
+export type HistoryEvent =
+  | InvokeEvent
+  | OkEvent
+  | FailEvent
+  | CrashEvent
+  | RestartEvent
+  | CallEvent;
 
 /** FNV-1a digest of some bytes, as 8 hex digits: enough to tell two manifests apart. */
 export function digestBytes(bytes: Uint8Array): string {

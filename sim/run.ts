@@ -81,6 +81,7 @@ export async function runOnce(
       scheduler,
       random,
       faults,
+      ...(scenario.faults.latencyMs ? { latencyMs: scenario.faults.latencyMs } : {}),
       ...(commitStore ? { commitStore } : {}),
     });
     for (let i = 0; i < scenario.writers.length; i++)
@@ -111,10 +112,27 @@ export async function runOnce(
   }
 }
 
-function faultsOf(scenario: Scenario): FaultOptions {
-  const crash = scenario.faults.crash;
-  if (crash === undefined) return {};
-  return { crash: { ...crash, actors: scenario.writers.map((_, i) => `w${i}`) } };
+/** The engine's fault options for a scenario's faults (crashes hit writers, and readers if asked). */
+export function faultsOf(scenario: Scenario): FaultOptions {
+  const { crash, transient, lostResponse, staleList, clockSkewMs } = scenario.faults;
+  const writers = scenario.writers.map((_, i) => `w${i}`);
+  const readers = scenario.readers.map((_, i) => `r${i}`);
+  return {
+    ...(crash === undefined
+      ? {}
+      : {
+          crash: {
+            probability: crash.probability,
+            maxCrashes: crash.maxCrashes,
+            actors: crash.readers === true ? [...writers, ...readers] : writers,
+            ...(crash.restartAfterMs === undefined ? {} : { restartAfterMs: crash.restartAfterMs }),
+          },
+        }),
+    ...(transient === undefined ? {} : { transient }),
+    ...(lostResponse === undefined ? {} : { lostResponse }),
+    ...(staleList === undefined ? {} : { staleList }),
+    ...(clockSkewMs === undefined ? {} : { clockSkew: { maxMs: clockSkewMs } }),
+  };
 }
 
 function statsOf(

@@ -52,7 +52,11 @@ export class ScheduledStore implements ObjectStore {
       "put",
       path,
       label,
-      () => this.sim.options.store.put(path, bytes, options),
+      async () => {
+        const result = await this.sim.options.store.put(path, bytes, options);
+        this.sim.noteWrite(path, false);
+        return result;
+      },
       digest,
     );
   }
@@ -61,23 +65,28 @@ export class ScheduledStore implements ObjectStore {
     const { sim, actor } = this;
     return {
       async *[Symbol.asyncIterator]() {
-        yield* await sim.park(actor, "list", prefix, undefined, () =>
-          listAll(sim.options.store, prefix, options),
-        );
+        yield* await sim.park(actor, "list", prefix, undefined, async () => {
+          const listed = await listAll(sim.options.store, prefix, options);
+          const visible = sim.listFilter();
+          return visible === undefined ? listed : listed.filter((meta) => visible(meta.path));
+        });
       },
     };
   }
 
   delete(path: string) {
-    return this.sim.park(this.actor, "delete", path, undefined, () =>
-      this.sim.options.store.delete(path),
-    );
+    return this.sim.park(this.actor, "delete", path, undefined, async () => {
+      await this.sim.options.store.delete(path);
+      this.sim.noteWrite(path, true);
+    });
   }
 
   renameIfAbsent(from: string, to: string) {
-    return this.sim.park(this.actor, "rename", to, undefined, () =>
-      this.sim.options.store.renameIfAbsent(from, to),
-    );
+    return this.sim.park(this.actor, "rename", to, undefined, async () => {
+      await this.sim.options.store.renameIfAbsent(from, to);
+      this.sim.noteWrite(from, true);
+      this.sim.noteWrite(to, false);
+    });
   }
 
   async close(): Promise<void> {

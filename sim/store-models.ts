@@ -6,7 +6,27 @@ import type { ObjectStore, PutOptions } from "../stores/store.js";
 
 /** `store` as the model says it behaves. */
 export function applyStoreModel(store: ObjectStore, model: StoreModel | undefined): ObjectStore {
-  return model === "ignoresConditions" ? ignoringConditions(store) : store;
+  if (model === "ignoresConditions") return ignoringConditions(store);
+  if (model === "laggingList") return admittingLaggingLists(store);
+  return store;
+}
+
+/**
+ * The same store, saying that its listings may lag writes, so that the protocol does not
+ * trust a listing to show the newest version (the `staleList` fault makes them lag).
+ */
+export function admittingLaggingLists(inner: ObjectStore): ObjectStore {
+  return {
+    description: `${inner.description} (listings may lag)`,
+    capabilities: { ...inner.capabilities, listAfterWrite: false },
+    get: (path, options) => inner.get(path, options),
+    head: (path) => inner.head(path),
+    put: (path, bytes, options) => inner.put(path, bytes, options),
+    list: (prefix, options) => inner.list(prefix, options),
+    delete: (path) => inner.delete(path),
+    renameIfAbsent: (from, to) => inner.renameIfAbsent(from, to),
+    close: () => inner.close(),
+  };
 }
 
 /**

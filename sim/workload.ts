@@ -10,7 +10,7 @@ import { externalStore } from "../protocol/external-store.js";
 import type { CommitStrategy, CommitStrategyName } from "../protocol/strategy.js";
 import { Table } from "../protocol/table.js";
 import { verifyFilesExist } from "../protocol/versions.js";
-import type { Scenario, WriteOp } from "../scenarios/scenario.js";
+import type { ReaderSpec, Scenario, WriteOp } from "../scenarios/scenario.js";
 import type { CommitStore } from "../stores/commit-store.js";
 import { StoreError } from "../stores/errors.js";
 import type { ActorContext } from "./engine.js";
@@ -46,13 +46,19 @@ export function workloadRows(writer: number, op: number, rows: number): ArrowTab
   });
 }
 
-/** The body of writer number `index`. */
+/**
+ * The body of writer number `index`. Its job list survives a crash (a restarted writer goes on
+ * with the write after the one it was doing); its open table does not.
+ */
 export function writerActor(scenario: Scenario, index: number, batches: BatchCache) {
   const ops = scenario.writers[index]?.ops ?? [];
+  let next = 0;
   return async (ctx: ActorContext): Promise<void> => {
     let table: Table | undefined;
     let stale = false;
-    for (const [opIndex, op] of ops.entries()) {
+    while (next < ops.length) {
+      const opIndex = next++;
+      const op = ops[opIndex] as WriteOp;
       const opId = ctx.record.invoke(op.kind);
       try {
         if (table === undefined)
@@ -81,16 +87,24 @@ export function writerActor(scenario: Scenario, index: number, batches: BatchCac
   };
 }
 
-/** The body of reader number `index`. */
+/**
+ * The body of reader number `index`: it opens the table once, then reads it `reads` times with
+ * its consistency setting (a strong reader looks for a newer version before every read). A
+ * restarted reader reopens the table and goes on with its remaining reads.
+ */
 export function readerActor(scenario: Scenario, index: number) {
   const spec = scenario.readers[index] ?? { reads: 0 };
   const pauseMs = spec.pauseMs ?? 10;
+  const intervalMs = readIntervalMs(spec);
+  const detail = intervalMs === undefined ? {} : { staleBoundMs: intervalMs };
+  let done = 0;
   return async (ctx: ActorContext): Promise<void> => {
     const verified = new Set<string>();
     let table: Table | undefined;
-    for (let read = 0; read < spec.reads; read++) {
+    for (let read = 0; done < spec.reads; read++) {
+      done++;
       if (read > 0) await ctx.env.clock.sleep(Math.floor(ctx.env.random.next() * (pauseMs + 1)));
-      const opId = ctx.record.invoke("read");
+      const opId = ctx.record.invoke("read", detail);
       try {
         if (table === undefined) {
           // Readers consult the commit store too when there is one, and so finish unfinished commits.
@@ -98,8 +112,12 @@ export function readerActor(scenario: Scenario, index: number) {
             ctx.commitStore === undefined
               ? {}
               : { commitStrategy: strategyFor(scenario, ctx.commitStore) };
-          table = await Table.open(ctx.store, { env: ctx.env, ...commitStrategy });
-        } else await table.checkoutLatest();
+          table = await Table.open(ctx.store, {
+            env: ctx.env,
+            ...commitStrategy,
+            ...(intervalMs === undefined ? {} : { readConsistencyIntervalMs: intervalMs }),
+          });
+        } else await table.countRows();
         await verifyFilesExist(ctx.store, table.manifest, verified);
         ctx.record.ok(opId, "read", { version: table.version, observation: observe(table) });
       } catch (error) {
@@ -108,6 +126,18 @@ export function readerActor(scenario: Scenario, index: number) {
       }
     }
   };
+}
+
+/** A reader's `readConsistencyIntervalMs` (undefined: never refresh). */
+function readIntervalMs(spec: ReaderSpec): number | undefined {
+  switch (spec.consistency ?? "strong") {
+    case "strong":
+      return 0;
+    case "eventual":
+      return spec.intervalMs ?? 20;
+    case "never":
+      return undefined;
+  }
 }
 
 function runWrite(table: Table, op: WriteOp, batch: EncodedBatch) {

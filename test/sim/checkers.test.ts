@@ -27,7 +27,8 @@ const version = (v: number, transactionId: string, fragments: [number, number][]
   operation: "append",
   readVersion: v - 1,
   fragments,
-  missingFiles: [],
+  dataFiles: fragments.map(([id]) => `data/f${id}.arrow`),
+  missingFiles: [] as string[],
 });
 /** A successful read of `version` as transaction `transactionId` with these fragments. */
 const readOk = (
@@ -44,6 +45,24 @@ const readOk = (
   op: "read",
   version,
   observation: { version, transactionId, fragments },
+});
+/** A put of transaction `id`'s file by `actor`. */
+const txnPut = (actor: string, id: string): HistoryEvent => ({
+  type: "call",
+  ...at,
+  actor,
+  method: "put",
+  path: `_transactions/1-${id}.txn`,
+  mode: "overwrite",
+  outcome: "ok",
+});
+const fail = (actor: string, kind: string): HistoryEvent => ({
+  type: "fail",
+  ...at,
+  actor,
+  opId: 0,
+  op: "append",
+  error: { kind, message: kind },
 });
 const final = (...versions: ReturnType<typeof version>[]): FinalState => ({
   versions,
@@ -148,6 +167,79 @@ describe("checkers on planted histories", () => {
         { type: "ok", ...at, actor: "w1", opId: 0, op: "append", version: 2, transactionId: "b" },
       ],
       final(version(1, "s"), version(2, "b"), version(3, "a")),
+    ],
+    [
+      "failed-commit-invisible",
+      [
+        { type: "invoke", ...at, actor: "w0", opId: 0, op: "append" },
+        txnPut("w0", "a"),
+        fail("w0", "TooMuchWriteContention"),
+      ],
+      healthyFinal,
+    ],
+    [
+      "ambiguous-commit-whole",
+      [
+        { type: "invoke", ...at, actor: "w0", opId: 0, op: "append" },
+        txnPut("w0", "a"),
+        fail("w0", "CommitOutcomeUnknown"),
+      ],
+      final(version(1, "s"), { ...version(2, "a"), missingFiles: ["data/f1.arrow"] }),
+    ],
+    [
+      "ambiguous-commit-whole",
+      [
+        { type: "invoke", ...at, actor: "w0", opId: 0, op: "append" },
+        txnPut("w0", "a"),
+        { type: "crash", ...at, actor: "w0", call: "put x", effectApplied: true },
+      ],
+      final(version(1, "s"), version(2, "a"), version(3, "a")),
+    ],
+    ["no-duplicate-commit", [], final(version(1, "s"), version(2, "a"), version(3, "a"))],
+    [
+      "no-duplicate-commit",
+      [],
+      final(version(1, "s"), {
+        ...version(2, "a", [
+          [0, 1],
+          [1, 1],
+        ]),
+        dataFiles: ["data/x.arrow", "data/x.arrow"],
+      }),
+    ],
+    [
+      "referenced-files-exist",
+      [],
+      final(version(1, "s"), { ...version(2, "a"), missingFiles: ["data/f0.arrow"] }),
+    ],
+    [
+      "fresh-reads",
+      [
+        { type: "invoke", ...at, actor: "w0", opId: 0, op: "append" },
+        { type: "ok", ...at, actor: "w0", opId: 0, op: "append", version: 2, transactionId: "a" },
+        { type: "invoke", ...at, actor: "r0", opId: 0, op: "read", staleBoundMs: 0 },
+        readOk("r0", 0, 1, "s", [[0, 1]]),
+      ],
+      healthyFinal,
+    ],
+    [
+      "fresh-reads",
+      [
+        { type: "invoke", step: 1, timeMs: 0, actor: "w0", opId: 0, op: "append" },
+        {
+          type: "ok",
+          step: 2,
+          timeMs: 5,
+          actor: "w0",
+          opId: 0,
+          op: "append",
+          version: 2,
+          transactionId: "a",
+        },
+        { type: "invoke", step: 3, timeMs: 50, actor: "r0", opId: 0, op: "read", staleBoundMs: 20 },
+        readOk("r0", 0, 1, "s", [[0, 1]]),
+      ],
+      healthyFinal,
     ],
   ];
   for (const [checker, history, state] of cases) {

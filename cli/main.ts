@@ -13,7 +13,7 @@ import { describeShape, markdownReport } from "../reports/markdown.js";
 import { formatQualification, qualificationMarkdown } from "../reports/qualification.js";
 import { formatTimeline } from "../reports/timeline.js";
 import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
-import type { Scenario } from "../scenarios/scenario.js";
+import { type Scenario, withAllFaults } from "../scenarios/scenario.js";
 import { validateScenario } from "../scenarios/validate.js";
 import { exploreScenario, type ScenarioResult } from "../sim/explore.js";
 import { hashHistory } from "../sim/history.js";
@@ -43,6 +43,8 @@ usage:
       --replay-out FILE  where to write the replay file of a failure
                          (default lancet-replays/<scenario>-seed-<seed>.json)
       --no-minimize      report the first failing run as found, unshrunk
+      --all-faults       add every fault (crash and restart, lost responses, 503s,
+                         lagging listings, clock skew, latency) to each scenario
       --jobs N|auto      explore seeds on N worker threads (same result, sooner)
   lancet replay FILE [--store SPEC]         re-run a replay file exactly
   lancet qualify <store> [--json FILE] [--md FILE] [--create-bucket]
@@ -128,9 +130,11 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     "no-minimize": { type: "boolean" },
     file: { type: "string" },
     jobs: { type: "string" },
+    "all-faults": { type: "boolean" },
   });
-  const scenarios = positionals.includes("all") ? [...SCENARIOS] : positionals.map(findScenario);
+  let scenarios = positionals.includes("all") ? [...SCENARIOS] : positionals.map(findScenario);
   if (values.file !== undefined) scenarios.push(await loadScenario(String(values.file)));
+  if (values["all-faults"] === true) scenarios = scenarios.map(withAllFaults);
   if (scenarios.length === 0) {
     throw new UsageError(
       "run needs a scenario name (or 'all', or --file FILE); see 'lancet scenarios'",
@@ -197,7 +201,7 @@ function printResult(
   out(`${r.scenario.name}: ${r.scenario.title}`);
   out(
     `  ${seedRange}: ${t.steps} store calls, ${t.commitsAcknowledged} commits acknowledged, ${t.commitsFailed} failed, ` +
-      `${t.readsChecked} reads checked, ${t.crashes} crashes (${seconds.toFixed(2)} s)`,
+      `${t.readsChecked} reads checked, ${t.crashes} crashes, ${t.faults} other faults (${seconds.toFixed(2)} s)`,
   );
   if (r.failure !== undefined) {
     const { minimal } = r.failure;

@@ -18,12 +18,12 @@ export function markdownReport(
     "",
     `Store \`${context.store}\`, scheduler \`${context.scheduler}\`.`,
     "",
-    "| scenario | strategy | expected | verdict | seeds | commits acked | commits failed | reads checked | crashes | |",
-    "|---|---|---|---|---:|---:|---:|---:|---:|---|",
+    "| scenario | strategy | expected | verdict | seeds | commits acked | commits failed | reads checked | crashes | other faults | |",
+    "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|",
     ...results.map((r) => {
       const t = r.totals;
       const mark = r.matchesExpectation ? "as expected" : "**MISMATCH**";
-      return `| \`${r.scenario.name}\` | ${r.scenario.commitStrategy} | ${r.expected} | ${r.verdict} | ${r.seedsRun} | ${t.commitsAcknowledged} | ${t.commitsFailed} | ${t.readsChecked} | ${t.crashes} | ${mark} |`;
+      return `| \`${r.scenario.name}\` | ${r.scenario.commitStrategy} | ${r.expected} | ${r.verdict} | ${r.seedsRun} | ${t.commitsAcknowledged} | ${t.commitsFailed} | ${t.readsChecked} | ${t.crashes} | ${t.faults} | ${mark} |`;
     }),
   ];
   for (const r of results) {

@@ -104,3 +104,41 @@ export interface Scenario {
 export function appends(count: number, rows = 2): WriteOp[] {
   return Array.from({ length: count }, () => ({ kind: "append", rows }) as const);
 }
+
+/**
+ * Every fault at once, at rates that leave most operations able to finish: what
+ * `lancet run --all-faults` adds to a scenario (its own fault settings win).
+ */
+export const ALL_FAULTS: ScenarioFaults = {
+  crash: { probability: 0.03, maxCrashes: 3, restartAfterMs: 50, readers: true },
+  lostResponse: { probability: 0.03, max: 3 },
+  transient: { probability: 0.03, max: 3 },
+  staleList: { probability: 0.3, lagMs: 30 },
+  clockSkewMs: 1000,
+  latencyMs: { min: 1, max: 20 },
+};
+
+/**
+ * `scenario` with {@link ALL_FAULTS} added. Lagging listings need a store that admits them
+ * (`laggingList`); a store model that already changes behaviour (`ignoresConditions`) keeps its
+ * listings fresh, since one simulated store has one model, and a scenario with its own stale
+ * listings keeps its model (it is about what that model claims).
+ */
+export function withAllFaults(scenario: Scenario): Scenario {
+  const model = scenario.storeModel ?? "honest";
+  const { staleList, ...others } = ALL_FAULTS;
+  // A scenario that sets its own stale listings is about them: leave its store model alone.
+  if (scenario.faults.staleList !== undefined)
+    return {
+      ...scenario,
+      title: `${scenario.title} (all faults)`,
+      faults: { ...others, ...scenario.faults },
+    };
+  const lagging = model === "honest" || model === "laggingList";
+  return {
+    ...scenario,
+    title: `${scenario.title} (all faults)`,
+    storeModel: lagging ? "laggingList" : model,
+    faults: { ...others, ...(lagging ? { staleList } : {}), ...scenario.faults },
+  };
+}

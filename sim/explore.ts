@@ -29,6 +29,8 @@ export interface ExploreTotals {
   readonly commitsFailed: number;
   readonly readsChecked: number;
   readonly crashes: number;
+  /** Other faults injected: transient errors, lost responses, stale listings, restarts. */
+  readonly faults: number;
 }
 
 /** A failure: the run that found it, and its minimised form. */
@@ -71,6 +73,7 @@ export function addStats(totals: ExploreTotals, stats: RunStats): ExploreTotals 
     commitsFailed: totals.commitsFailed + stats.commitsFailed,
     readsChecked: totals.readsChecked + stats.readsChecked,
     crashes: totals.crashes + stats.crashes,
+    faults: totals.faults + stats.faults,
   };
 }
 
@@ -81,6 +84,7 @@ export const NO_TOTALS: ExploreTotals = {
   commitsFailed: 0,
   readsChecked: 0,
   crashes: 0,
+  faults: 0,
 };
 
 /** Run `seeds` in order, stopping at the first run in which a checker fires. */

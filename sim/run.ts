@@ -39,6 +39,8 @@ export interface RunStats {
   readonly commitsFailed: number;
   readonly readsChecked: number;
   readonly crashes: number;
+  /** Other faults injected: transient errors, lost responses, stale listings, restarts. */
+  readonly faults: number;
   readonly finalVersion: number;
 }
 
@@ -105,7 +107,14 @@ export async function runOnce(
       violations,
       history: sim.history,
       choices: sim.choices,
-      stats: statsOf(sim.history, sim.steps, sim.timeMs, final.versions.length),
+      stats: {
+        ...statsOf(sim.history, sim.steps, sim.timeMs, final.versions.length),
+        faults:
+          sim.faultCounts.transient +
+          sim.faultCounts.lostResponses +
+          sim.faultCounts.staleLists +
+          sim.faultCounts.restarts,
+      },
     };
   } finally {
     await realStore.close();
@@ -140,7 +149,7 @@ function statsOf(
   steps: number,
   virtualTimeMs: number,
   finalVersion: number,
-): RunStats {
+): Omit<RunStats, "faults"> {
   let commitsAcknowledged = 0;
   let commitsFailed = 0;
   let readsChecked = 0;

@@ -16,7 +16,7 @@ import { SeededRandom } from "../../sim/random.js";
 import { RandomScheduler } from "../../sim/scheduler.js";
 import { createEnvAt } from "../../sim/setup-env.js";
 import { BatchCache, workloadRows } from "../../sim/workload.js";
-import { NotFound } from "../../stores/errors.js";
+import { NotFound, StoreError } from "../../stores/errors.js";
 import { MemoryStore } from "../../stores/memory.js";
 
 const at = { step: 1, timeMs: 1 };
@@ -328,6 +328,38 @@ describe("checkers on real runs with planted bugs", () => {
     const checkers = new Set(result.failure?.violations.map((v) => v.checker));
     expect(checkers).toContain("no-lost-commit");
     expect(checkers).toContain("manifest-written-once");
+  });
+
+  it("failed-commit-invisible catches a claim that applies and then reports a permanent error", async () => {
+    // A gateway that answers 500 after it stored the object: the protocol believes the error.
+    const lying: CommitStrategy = {
+      name: "conditionalPut",
+      async claim(store, _env, path, bytes) {
+        await store.put(path, bytes, { mode: "create" });
+        throw new StoreError("internal error (500) after the write applied", path);
+      },
+    };
+    expect(
+      await firesWithin(3, "failed-commit-invisible", (seed) =>
+        simulate({ seed, strategy: lying, writers: 1, appends: 1 }),
+      ),
+    ).toBe(true);
+  });
+
+  it("fresh-reads catches strong readers trusting a lagging listing (stale-list-trusted)", async () => {
+    const result = await exploreScenario(findScenario("stale-list-trusted"), {
+      seeds: Array.from({ length: 50 }, (_, i) => i),
+      makeStore: async () => new MemoryStore(),
+      minimize: false,
+    });
+    expect(result.failure?.violations.map((v) => v.checker)).toContain("fresh-reads");
+    // The same lag on a store that admits it keeps every promise.
+    const admitted = await exploreScenario(findScenario("stale-list-latest"), {
+      seeds: Array.from({ length: 50 }, (_, i) => i),
+      makeStore: async () => new MemoryStore(),
+      minimize: false,
+    });
+    expect(admitted.failure).toBeUndefined();
   });
 
   it("versions-contiguous catches a strategy that claims one version too far", async () => {

@@ -21,11 +21,19 @@ export const SCENARIOS: readonly Scenario[] = [
       "A daily batch job appends to a table while several API workers read it. There is no lock " +
       "and none is needed: a version becomes visible only when its manifest is written whole, so " +
       "every reader sees some complete version, and a reader that looks again never sees an older " +
-      "one. Even the unsafe (plain put) strategy is correct here, because only one process writes.",
+      "one. Even the unsafe (plain put) strategy is correct here, because only one process writes. " +
+      "Two readers are strong (they look for a newer version before every read), one is eventual " +
+      "(at most 20 ms behind) and one never refreshes: each sees exactly as fresh a version as it " +
+      "asked for.",
     expected: "safe",
     commitStrategy: "unsafe",
     writers: [{ ops: appends(6) }],
-    readers: [{ reads: 4 }, { reads: 4 }, { reads: 4 }, { reads: 4 }],
+    readers: [
+      { reads: 4 },
+      { reads: 4 },
+      { reads: 4, consistency: "eventual", intervalMs: 20 },
+      { reads: 4, consistency: "never" },
+    ],
   },
   {
     ...base,

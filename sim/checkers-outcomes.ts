@@ -14,10 +14,10 @@ const WRITE_OPS = new Set(["append", "overwrite", "delete", "update", "rewrite",
 export const failedCommitInvisible: Checker = {
   name: "failed-commit-invisible",
   promise: "a commit reported as failed never becomes visible",
-  check({ history, final }) {
+  check({ history, final, operations }) {
     const byTransaction = versionsByTransaction(final);
     const out: Violation[] = [];
-    for (const op of operationsOf(history)) {
+    for (const op of operations ?? operationsOf(history)) {
       if (op.outcome !== "failed" || op.transactionId === undefined) continue;
       const found = byTransaction.get(op.transactionId);
       if (found === undefined || found.length === 0) continue;
@@ -35,10 +35,10 @@ export const failedCommitInvisible: Checker = {
 export const ambiguousCommitWhole: Checker = {
   name: "ambiguous-commit-whole",
   promise: "a commit with an unknown outcome (ambiguous error, crash) is fully visible or absent",
-  check({ history, final }) {
+  check({ history, final, operations }) {
     const byTransaction = versionsByTransaction(final);
     const out: Violation[] = [];
-    for (const op of operationsOf(history)) {
+    for (const op of operations ?? operationsOf(history)) {
       if (op.outcome !== "indeterminate" || op.transactionId === undefined) continue;
       const found = byTransaction.get(op.transactionId) ?? [];
       const events = [op.invokeIndex, ...(op.endIndex === undefined ? [] : [op.endIndex])];

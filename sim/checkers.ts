@@ -13,6 +13,7 @@ import {
 } from "./checkers-outcomes.js";
 import type { FinalState, FinalVersion } from "./final-state.js";
 import type { CallEvent, HistoryEvent, InvokeEvent, OkEvent, ReadObservation } from "./history.js";
+import { type HistoryOperation, operationsOf } from "./operations.js";
 
 /** Names of the checkers. */
 export type CheckerName =
@@ -40,6 +41,8 @@ export interface Violation {
 export interface CheckInput {
   readonly history: readonly HistoryEvent[];
   readonly final: FinalState;
+  /** The history's operations, if already computed (see {@link operationsOf}). */
+  readonly operations?: readonly HistoryOperation[];
 }
 
 /** A checker: one promise, checked. */
@@ -230,7 +233,8 @@ export function checkHistory(
   input: CheckInput,
   checkers: readonly Checker[] = CHECKERS,
 ): Violation[] {
-  return checkers.flatMap((checker) => checker.check(input));
+  const shared = { ...input, operations: input.operations ?? operationsOf(input.history) };
+  return checkers.flatMap((checker) => checker.check(shared));
 }
 
 function versionMap(final: FinalState): Map<number, FinalVersion> {

@@ -51,12 +51,9 @@ export function operationsOf(history: readonly HistoryEvent[]): HistoryOperation
     const current = open.get(actor);
     if (current === undefined) return;
     open.delete(actor);
-    done.push({
-      ...current,
-      endIndex,
-      outcome,
-      ...(errorKind === undefined ? {} : { errorKind }),
-    });
+    const { opId, op, invokeIndex, transactionId } = current;
+    const ended = { actor, opId, op, invokeIndex, endIndex, outcome, transactionId };
+    done.push(errorKind === undefined ? ended : { ...ended, errorKind });
   };
   for (const [index, event] of history.entries()) {
     switch (event.type) {

@@ -3,6 +3,8 @@
  * internal and may change.
  */
 
+export type { CleanupOptions, CleanupReport } from "./protocol/cleanup.js";
+export { cleanupOldVersions } from "./protocol/cleanup.js";
 export type { CommitResult, RetryOptions } from "./protocol/commit.js";
 export type { DataInput, EncodedBatch } from "./protocol/data.js";
 export { encodeBatch } from "./protocol/data.js";
@@ -12,11 +14,16 @@ export * from "./protocol/errors.js";
 export { externalStore } from "./protocol/external-store.js";
 export type { VersionNaming } from "./protocol/layout.js";
 export { manifestPath, parseManifestPath } from "./protocol/layout.js";
+export type { Lease } from "./protocol/leases.js";
+export { activeLeases } from "./protocol/leases.js";
 export type {
+  CellValue,
   Fragment,
   Manifest,
   Operation,
+  OperationKind,
   Predicate,
+  RewriteGroup,
   SchemaField,
   Transaction,
 } from "./protocol/manifest.js";

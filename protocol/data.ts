@@ -2,11 +2,17 @@
  * Data files: Arrow IPC (file format) fragments, deletion files, and reading a version back as
  * one Arrow table with its deleted rows removed.
  */
-import { type Table as ArrowTable, tableFromIPC, tableToIPC } from "apache-arrow";
+import {
+  Table as ArrowTable,
+  tableFromIPC,
+  tableToIPC,
+  type Vector,
+  vectorFromArray,
+} from "apache-arrow";
 import { NotFound } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import { CorruptFile, InvalidArgument, MissingDataFile, SchemaMismatch } from "./errors.js";
-import type { Fragment, Manifest, Predicate, SchemaField } from "./manifest.js";
+import type { CellValue, Fragment, Manifest, Predicate, SchemaField } from "./manifest.js";
 import { MANIFEST_FORMAT_VERSION } from "./manifest.js";
 
 /** Rows ready to be written as one data file: Arrow IPC bytes and what they hold. */
@@ -111,6 +117,41 @@ export function matchingRows(table: ArrowTable, predicate: Predicate): number[] 
     if (compare(column.get(row), predicate)) out.push(row);
   }
   return out;
+}
+
+/** The live rows of one fragment (its deleted rows removed), as Arrow tables. */
+export async function readLiveRows(
+  store: ObjectStore,
+  fragment: Fragment,
+  version: number,
+): Promise<ArrowTable[]> {
+  const table = await readFragment(store, fragment, version);
+  return liveSlices(table, await readDeletedRows(store, fragment, version));
+}
+
+/**
+ * Rows `rows` of `table`, with the columns in `set` replaced by the values given (converted to
+ * the column's type: a number into a 64-bit integer column becomes a bigint).
+ */
+export function changedRows(
+  table: ArrowTable,
+  rows: readonly number[],
+  set: Readonly<Record<string, CellValue>>,
+): ArrowTable {
+  for (const name of Object.keys(set)) {
+    if (table.getChild(name) === null)
+      throw new InvalidArgument(`update sets unknown column '${name}'`);
+  }
+  const columns: Record<string, Vector> = {};
+  for (const field of table.schema.fields) {
+    const column = table.getChild(field.name);
+    const value = set[field.name];
+    const sample = column?.get(0);
+    const cell = typeof sample === "bigint" && typeof value === "number" ? BigInt(value) : value;
+    const values = rows.map((row) => (value === undefined ? column?.get(row) : cell));
+    columns[field.name] = vectorFromArray(values, field.type);
+  }
+  return new ArrowTable(columns);
 }
 
 /** Every live row of `manifest`, as one Arrow table. */

@@ -75,7 +75,49 @@ export type Operation =
       readonly predicate: Predicate;
       readonly updated: readonly FragmentDeletion[];
       readonly removedFragmentIds: readonly number[];
+    }
+  /**
+   * Change column values of the rows matching a predicate: those rows are deleted where they
+   * are (as a delete does) and written again, changed, as new fragments.
+   */
+  | {
+      readonly kind: "update";
+      readonly predicate: Predicate;
+      readonly set: Readonly<Record<string, CellValue>>;
+      readonly updated: readonly FragmentDeletion[];
+      readonly removedFragmentIds: readonly number[];
+      readonly fragments: readonly NewFragment[];
+    }
+  /** Compaction: the live rows of some fragments rewritten as one new fragment per group. */
+  | { readonly kind: "rewrite"; readonly groups: readonly RewriteGroup[] }
+  /** Make an old version current again: its schema and fragments, as a new version. */
+  | {
+      readonly kind: "restore";
+      readonly restoredVersion: number;
+      readonly schema: readonly SchemaField[];
+      readonly fragments: readonly Fragment[];
+      readonly nextFragmentId: number;
     };
+
+/** A value an update writes into a cell. */
+export type CellValue = number | string | boolean;
+
+/** Fragments a rewrite replaces, and the one fragment that replaces them. */
+export interface RewriteGroup {
+  readonly oldFragmentIds: readonly number[];
+  readonly newFragment: NewFragment;
+}
+
+/** Every operation kind, for validation. */
+export const OPERATION_KINDS: readonly OperationKind[] = [
+  "create",
+  "append",
+  "overwrite",
+  "delete",
+  "update",
+  "rewrite",
+  "restore",
+];
 
 /** The kind of an operation. */
 export type OperationKind = Operation["kind"];
@@ -156,7 +198,7 @@ export function decodeTransaction(path: string, bytes: Uint8Array): Transaction 
   if (typeof value.id !== "string") throw at("missing 'id'");
   if (!isNonNegativeInt(value.readVersion)) throw at("missing 'readVersion'");
   const op = value.operation;
-  if (!isRecord(op) || !["create", "append", "overwrite", "delete"].includes(String(op.kind))) {
+  if (!isRecord(op) || !OPERATION_KINDS.includes(op.kind as OperationKind)) {
     throw at("missing or unknown 'operation.kind'");
   }
   return value as unknown as Transaction;

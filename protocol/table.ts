@@ -12,7 +12,6 @@
  * commit loop, rebasing over concurrent writers when the operations are compatible.
  */
 import { Table as ArrowTable } from "apache-arrow";
-import { NotFound } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import {
   type CommitContext,
@@ -22,18 +21,29 @@ import {
 } from "./commit.js";
 import {
   assertSameSchema,
+  changedRows,
   type DataInput,
+  encodeBatch,
   encodeDeletionFile,
   matchingRows,
   readDeletedRows,
   readFragment,
+  readLiveRows,
   scanVersion,
   toEncodedBatch,
 } from "./data.js";
 import { type Env, realEnv } from "./env.js";
-import { CommitConflict, InvalidArgument, TableAlreadyExists, TableNotFound } from "./errors.js";
-import { dataPath, deletionPath, manifestPath, type VersionNaming } from "./layout.js";
+import {
+  CommitConflict,
+  InvalidArgument,
+  TableAlreadyExists,
+  TableNotFound,
+  VersionNotFound,
+} from "./errors.js";
+import { deletionPath, type VersionNaming } from "./layout.js";
+import { type Lease, releaseLease } from "./leases.js";
 import type {
+  CellValue,
   FragmentDeletion,
   Manifest,
   NewFragment,
@@ -41,14 +51,16 @@ import type {
   Predicate,
   SchemaField,
 } from "./manifest.js";
-import { type CommitStrategy, type CommitStrategyName, commitStrategy } from "./strategy.js";
+import type { CommitStrategy, CommitStrategyName } from "./strategy.js";
 import {
-  findLatest,
-  listVersions,
-  readLatestManifest,
-  readManifest,
-  type VersionEntry,
-} from "./versions.js";
+  commitContext,
+  readLeased,
+  resolveLatest,
+  type TableContext,
+  writeContext,
+  writeDataFile,
+} from "./table-context.js";
+import { findLatest, listVersions, readLatestManifest, readManifest } from "./versions.js";
 
 /** Options shared by {@link Table.create} and {@link Table.open}. */
 export interface TableOptions {
@@ -79,21 +91,45 @@ export interface CreateTableOptions extends TableOptions {
 export interface OpenTableOptions extends TableOptions {
   /** Open this version (time travel, read-only) instead of the latest. */
   readonly version?: number;
+  /**
+   * Hold a reader lease of this duration on the version read (taken before its manifest is
+   * read, moved along when the table refreshes), so that a cleanup with `respectLeases` keeps
+   * its files. Release it with {@link Table.releaseLease}.
+   */
+  readonly leaseMs?: number;
 }
+
+/** How a table reads: fixed or refreshing, and the lease it holds. */
+interface ReadState {
+  readonly pinned: boolean;
+  readonly readConsistencyIntervalMs: number | undefined;
+  /** When the version in hand was known to be the latest (before the listing that found it). */
+  readonly checkedAtMs?: number;
+  readonly leaseMs?: number | undefined;
+  readonly lease?: Lease | undefined;
+}
+
+/** Attempts to take a lease on a version that cleanup removes meanwhile, before giving up. */
+const MAX_LEASE_ATTEMPTS = 5;
 
 /** A versioned table. */
 export class Table {
   private lastCheckedMs: number;
+  private readonly pinned: boolean;
+  private readonly readConsistencyIntervalMs: number | undefined;
+  private readonly leaseMs: number | undefined;
+  private lease: Lease | undefined;
 
   private constructor(
     private readonly ctx: TableContext,
     private current: Manifest,
-    private readonly pinned: boolean,
-    private readonly readConsistencyIntervalMs: number | undefined,
-    /** When the version in hand was known to be the latest (before the listing that found it). */
-    checkedAtMs: number = ctx.env.clock.now(),
+    state: ReadState,
   ) {
-    this.lastCheckedMs = checkedAtMs;
+    this.pinned = state.pinned;
+    this.readConsistencyIntervalMs = state.readConsistencyIntervalMs;
+    this.lastCheckedMs = state.checkedAtMs ?? ctx.env.clock.now();
+    this.leaseMs = state.leaseMs;
+    this.lease = state.lease;
   }
 
   /** Create a table holding `data` as version 1. Fails with `TableAlreadyExists` if one is there. */
@@ -112,7 +148,10 @@ export class Table {
         schema: batch.schema,
         fragments: [fragment],
       });
-      return new Table(ctx, manifest, false, options.readConsistencyIntervalMs);
+      return new Table(ctx, manifest, {
+        pinned: false,
+        readConsistencyIntervalMs: options.readConsistencyIntervalMs,
+      });
     } catch (error) {
       if (error instanceof CommitConflict) throw new TableAlreadyExists(store.description);
       throw error;
@@ -121,21 +160,44 @@ export class Table {
 
   /** Open the latest version, or `options.version`. Fails with `TableNotFound` on an empty store. */
   static async open(store: ObjectStore, options: OpenTableOptions = {}): Promise<Table> {
-    const startedMs = (options.env ?? realEnv()).clock.now();
-    const listed = await findLatest(store);
-    if (listed === undefined) throw new TableNotFound(store.description);
-    const ctx = commitContext(store, options, listed.naming);
-    const manifest =
-      options.version === undefined
-        ? await readLatestManifest(store, await resolveLatest(ctx, listed, 0))
-        : await readManifest(store, options.version, listed.naming);
-    return new Table(
-      ctx,
-      manifest,
-      options.version !== undefined,
-      options.readConsistencyIntervalMs,
-      startedMs,
-    );
+    const env = options.env ?? realEnv();
+    const state = {
+      pinned: options.version !== undefined,
+      readConsistencyIntervalMs: options.readConsistencyIntervalMs,
+      leaseMs: options.leaseMs,
+    };
+    for (let attempt = 1; ; attempt++) {
+      const checkedAtMs = env.clock.now();
+      const listed = await findLatest(store);
+      if (listed === undefined) throw new TableNotFound(store.description);
+      const ctx = commitContext(store, { ...options, env }, listed.naming);
+      if (options.leaseMs === undefined) {
+        const manifest =
+          options.version === undefined
+            ? await readLatestManifest(store, await resolveLatest(ctx, listed, 0))
+            : await readManifest(store, options.version, listed.naming);
+        return new Table(ctx, manifest, { ...state, checkedAtMs });
+      }
+      const version = options.version ?? (await resolveLatest(ctx, listed, 0)).version;
+      const leased = await readLeased(ctx, version, options.leaseMs);
+      if (leased !== undefined)
+        return new Table(ctx, leased.manifest, { ...state, checkedAtMs, lease: leased.lease });
+      // Cleaned up between the listing and the lease: a pinned version is gone for good.
+      if (options.version !== undefined || attempt >= MAX_LEASE_ATTEMPTS)
+        throw new VersionNotFound(version, undefined);
+    }
+  }
+
+  /** The lease this table holds, if any. */
+  get heldLease(): Lease | undefined {
+    return this.lease;
+  }
+
+  /** Give up the lease (cleanup may then remove the version's files). */
+  async releaseLease(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease !== undefined) await releaseLease(this.ctx.store, lease);
   }
 
   /** The version this table reads. */
@@ -178,14 +240,91 @@ export class Table {
   /** Delete the rows where `predicate` holds, as deletion files (fragments emptied are dropped). */
   async delete(predicate: Predicate): Promise<CommitResult> {
     const ctx = this.writeContext("delete");
+    const { updated, removedFragmentIds } = await this.markDeleted(predicate);
+    return this.commit(ctx, { kind: "delete", predicate, updated, removedFragmentIds });
+  }
+
+  /**
+   * Set columns of the rows where `predicate` holds: the rows are deleted where they are and
+   * written again, changed, as one new fragment. Conflicts like a delete.
+   */
+  async update(
+    predicate: Predicate,
+    set: Readonly<Record<string, CellValue>>,
+  ): Promise<CommitResult> {
+    const ctx = this.writeContext("update");
+    if (Object.keys(set).length === 0)
+      throw new InvalidArgument("update needs at least one column to set");
+    const { updated, removedFragmentIds, matched } = await this.markDeleted(predicate);
+    const [first, ...rest] = matched.map((m) => changedRows(m.rows, m.offsets, set));
+    const fragments: NewFragment[] = [];
+    if (first !== undefined) {
+      const batch = encodeBatch(first.concat(...rest));
+      fragments.push(await writeDataFile(this.ctx, batch.bytes, batch.rowCount));
+    }
+    return this.commit(ctx, {
+      kind: "update",
+      predicate,
+      set,
+      updated,
+      removedFragmentIds,
+      fragments,
+    });
+  }
+
+  /**
+   * Compaction: rewrite the live rows of every fragment that has deleted rows or fewer than
+   * `targetRowsPerFragment` rows (default 1024) as one fragment. Returns undefined when there is
+   * nothing worth rewriting (fewer than two small fragments and none with deletions).
+   */
+  async compact(
+    options: { readonly targetRowsPerFragment?: number } = {},
+  ): Promise<CommitResult | undefined> {
+    const ctx = this.writeContext("compact");
+    const target = options.targetRowsPerFragment ?? 1024;
+    const base = this.current;
+    const chosen = base.fragments.filter(
+      (f) => f.deletion !== undefined || f.physicalRows < target,
+    );
+    if (chosen.length < 2 && chosen.every((f) => f.deletion === undefined)) return undefined;
+    const parts: ArrowTable[] = [];
+    for (const fragment of chosen)
+      parts.push(...(await readLiveRows(this.ctx.store, fragment, base.version)));
+    const [first, ...rest] = parts;
+    if (first === undefined) return undefined;
+    const batch = encodeBatch(first.concat(...rest));
+    const newFragment = await writeDataFile(this.ctx, batch.bytes, batch.rowCount);
+    return this.commit(ctx, {
+      kind: "rewrite",
+      groups: [{ oldFragmentIds: chosen.map((f) => f.id), newFragment }],
+    });
+  }
+
+  /** Commit a new version with the schema and fragments of `version` (undo to it). */
+  async restore(version: number): Promise<CommitResult> {
+    const ctx = this.writeContext("restore");
+    const old = await readManifest(this.ctx.store, version, this.ctx.naming);
+    return this.commit(ctx, {
+      kind: "restore",
+      restoredVersion: version,
+      schema: old.schema,
+      fragments: old.fragments,
+      nextFragmentId: old.nextFragmentId,
+    });
+  }
+
+  /** Write deletion files for the live rows where `predicate` holds; what a delete commits. */
+  private async markDeleted(predicate: Predicate) {
     const base = this.current;
     const updated: FragmentDeletion[] = [];
     const removedFragmentIds: number[] = [];
+    const matched: { rows: ArrowTable; offsets: number[] }[] = [];
     for (const fragment of base.fragments) {
       const rows = await readFragment(this.ctx.store, fragment, base.version);
       const deleted = await readDeletedRows(this.ctx.store, fragment, base.version);
       const fresh = matchingRows(rows, predicate).filter((row) => !deleted.has(row));
       if (fresh.length === 0) continue;
+      matched.push({ rows, offsets: fresh });
       for (const row of fresh) deleted.add(row);
       if (deleted.size === fragment.physicalRows) {
         removedFragmentIds.push(fragment.id);
@@ -197,7 +336,7 @@ export class Table {
       });
       updated.push({ fragmentId: fragment.id, deletion: { path, deletedRows: deleted.size } });
     }
-    return this.commit(ctx, { kind: "delete", predicate, updated, removedFragmentIds });
+    return { updated, removedFragmentIds, matched };
   }
 
   /**
@@ -212,16 +351,33 @@ export class Table {
     const latest = await resolveLatest(this.ctx, listed, this.current.version);
     // Versions are immutable: the manifest in hand is the one at that version.
     if (latest.version > this.current.version) {
-      this.current = await readLatestManifest(this.ctx.store, latest);
+      if (this.leaseMs === undefined) {
+        this.current = await readLatestManifest(this.ctx.store, latest);
+      } else {
+        const leased = await readLeased(this.ctx, latest.version, this.leaseMs);
+        if (leased === undefined) throw new VersionNotFound(latest.version, undefined);
+        const previous = this.lease;
+        this.current = leased.manifest;
+        this.lease = leased.lease;
+        if (previous !== undefined) await releaseLease(this.ctx.store, previous);
+      }
     }
     this.lastCheckedMs = startedMs;
     return this.current.version;
   }
 
-  /** A read-only view of `version` (time travel). */
-  async checkout(version: number): Promise<Table> {
-    const manifest = await readManifest(this.ctx.store, version, this.ctx.naming);
-    return new Table(this.ctx, manifest, true, undefined);
+  /** A read-only view of `version` (time travel), holding a lease when `leaseMs` is given. */
+  async checkout(version: number, options: { readonly leaseMs?: number } = {}): Promise<Table> {
+    const state = { pinned: true, readConsistencyIntervalMs: undefined };
+    if (options.leaseMs === undefined)
+      return new Table(
+        this.ctx,
+        await readManifest(this.ctx.store, version, this.ctx.naming),
+        state,
+      );
+    const leased = await readLeased(this.ctx, version, options.leaseMs);
+    if (leased === undefined) throw new VersionNotFound(version, this.current.version);
+    return new Table(this.ctx, leased.manifest, { ...state, lease: leased.lease });
   }
 
   /** Every version in the store, oldest first. */
@@ -264,100 +420,4 @@ export class Table {
     }
     return writeContext(this.ctx);
   }
-}
-
-/**
- * The newest committed version, from a listing that may be behind:
- * - with a strategy that commits outside the store, versions may be claimed but not yet copied
- *   into `_versions/`: finish them, so that readers see what is committed;
- * - on a store that does not promise list-after-write, probe upward from the newest version
- *   known (`known`, or the listing's) until a version is absent, as the commit loop does;
- * otherwise the listing is the truth.
- */
-async function resolveLatest(
-  ctx: TableContext,
-  listed: VersionEntry,
-  known: number,
-): Promise<VersionEntry> {
-  const { store, strategy } = ctx;
-  const naming = listed.naming;
-  let version = Math.max(listed.version, known);
-  const claimed = await strategy?.latestClaimed?.();
-  if (strategy !== undefined && claimed !== undefined && claimed > version) {
-    for (let v = version + 1; v <= claimed; v++)
-      await strategy.complete?.(store, v, manifestPath(v, naming));
-    version = claimed;
-  }
-  if (!store.capabilities.listAfterWrite) {
-    while (await exists(store, manifestPath(version + 1, naming))) version++;
-  }
-  return version === listed.version
-    ? listed
-    : { version, naming, path: manifestPath(version, naming) };
-}
-
-async function exists(store: ObjectStore, path: string): Promise<boolean> {
-  try {
-    await store.head(path);
-    return true;
-  } catch (error) {
-    if (error instanceof NotFound) return false;
-    throw error;
-  }
-}
-
-/** A commit context whose strategy may be missing (a store with no safe default). */
-type TableContext = Omit<CommitContext, "strategy"> & {
-  readonly strategy: CommitStrategy | undefined;
-};
-
-/** The context for a write; refuses (before anything is written) when there is no strategy. */
-function writeContext(ctx: TableContext): CommitContext {
-  const strategy = ctx.strategy;
-  if (strategy === undefined) throw noSafeStrategy(ctx.store);
-  return { ...ctx, strategy };
-}
-
-function commitContext(
-  store: ObjectStore,
-  options: TableOptions,
-  naming: VersionNaming,
-): TableContext {
-  const env = options.env ?? realEnv();
-  const strategy = resolveStrategy(store, options.commitStrategy);
-  const interval = options.readConsistencyIntervalMs;
-  if (interval !== undefined && !(interval >= 0)) {
-    throw new InvalidArgument(`readConsistencyIntervalMs must be >= 0, got ${interval}`);
-  }
-  return options.retry === undefined
-    ? { store, env, strategy, naming }
-    : { store, env, strategy, naming, retry: options.retry };
-}
-
-function resolveStrategy(
-  store: ObjectStore,
-  chosen: TableOptions["commitStrategy"],
-): CommitStrategy | undefined {
-  if (typeof chosen === "object") return chosen;
-  if (chosen !== undefined) return commitStrategy(chosen);
-  if (store.capabilities.conditionalCreate) return commitStrategy("conditionalPut");
-  if (store.capabilities.renameIfAbsent) return commitStrategy("rename");
-  // No safe default: readers need none, and writers are refused before they write.
-  return undefined;
-}
-
-function noSafeStrategy(store: ObjectStore): InvalidArgument {
-  return new InvalidArgument(
-    `${store.description} offers neither atomic put-if-absent nor rename-if-absent, so concurrent writers would lose commits; pass commitStrategy: "unsafe" if there is only ever one writer`,
-  );
-}
-
-async function writeDataFile(
-  ctx: Pick<CommitContext, "store" | "env">,
-  bytes: Uint8Array,
-  rowCount: number,
-): Promise<NewFragment> {
-  const path = dataPath(ctx.env.ids.next());
-  await ctx.store.put(path, bytes, { mode: "overwrite" });
-  return { path, physicalRows: rowCount, sizeBytes: bytes.byteLength };
 }

@@ -2,63 +2,158 @@ import { tableFromArrays } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { CommitConflict } from "../../protocol/errors.js";
 import type { Operation } from "../../protocol/manifest.js";
-import { checkConflict } from "../../protocol/operations.js";
+import { checkConflict, needsTransactionDetail } from "../../protocol/operations.js";
 import { Table } from "../../protocol/table.js";
 import { createEnvAt } from "../../sim/setup-env.js";
 import { MemoryStore } from "../../stores/memory.js";
 
 const fragment = { path: "data/x.arrow", physicalRows: 1, sizeBytes: 1 };
+const predicate = { column: "id", op: "=", value: 1 } as const;
+/** Each kind, in two variants where fragments matter: A touches fragment 0, B fragment 1. */
 const ops: Record<string, Operation> = {
   create: { kind: "create", schema: [], fragments: [fragment] },
   append: { kind: "append", fragments: [fragment] },
   overwrite: { kind: "overwrite", schema: [], fragments: [fragment] },
-  deleteA: {
-    kind: "delete",
-    predicate: { column: "id", op: "=", value: 1 },
-    updated: [],
-    removedFragmentIds: [0],
+  restore: {
+    kind: "restore",
+    restoredVersion: 1,
+    schema: [],
+    fragments: [{ ...fragment, id: 0 }],
+    nextFragmentId: 1,
   },
-  deleteB: {
-    kind: "delete",
-    predicate: { column: "id", op: "=", value: 2 },
+  deleteA: { kind: "delete", predicate, updated: [], removedFragmentIds: [0] },
+  deleteB: { kind: "delete", predicate, updated: [], removedFragmentIds: [1] },
+  updateA: {
+    kind: "update",
+    predicate,
+    set: { id: 7 },
+    updated: [{ fragmentId: 0, deletion: { path: "_deletions/0.json", deletedRows: 1 } }],
+    removedFragmentIds: [],
+    fragments: [fragment],
+  },
+  updateB: {
+    kind: "update",
+    predicate,
+    set: { id: 7 },
     updated: [],
     removedFragmentIds: [1],
+    fragments: [fragment],
   },
+  rewriteA: { kind: "rewrite", groups: [{ oldFragmentIds: [0, 2], newFragment: fragment }] },
+  rewriteB: { kind: "rewrite", groups: [{ oldFragmentIds: [1, 3], newFragment: fragment }] },
 };
 
-/** Expected outcome of mine (row) against theirs (column): ok, conflict, or retryable. */
-const matrix: Record<string, Record<string, "ok" | "conflict" | "retryable">> = {
-  create: { create: "conflict", append: "conflict", overwrite: "conflict", deleteA: "conflict" },
-  append: { create: "conflict", append: "ok", overwrite: "conflict", deleteA: "ok" },
-  overwrite: { create: "ok", append: "ok", overwrite: "ok", deleteA: "ok" },
-  deleteA: {
+type Expected = "ok" | "conflict" | "retryable";
+const KINDS = ["create", "append", "overwrite", "delete", "update", "rewrite", "restore"] as const;
+const FRAGMENT_LEVEL = new Set(["delete", "update", "rewrite"]);
+
+/**
+ * The documented matrix (protocol/operations.ts), one row per kind of mine. `overlap` means
+ * retryable when both touch a fragment (the A variants) and ok when they do not (A vs B).
+ */
+const MATRIX: Record<string, Record<string, Expected | "overlap">> = {
+  create: {
+    create: "conflict",
+    append: "conflict",
+    overwrite: "conflict",
+    delete: "conflict",
+    update: "conflict",
+    rewrite: "conflict",
+    restore: "conflict",
+  },
+  append: {
     create: "conflict",
     append: "ok",
     overwrite: "conflict",
-    deleteA: "retryable",
-    deleteB: "ok",
+    delete: "ok",
+    update: "ok",
+    rewrite: "ok",
+    restore: "conflict",
+  },
+  overwrite: {
+    create: "ok",
+    append: "ok",
+    overwrite: "ok",
+    delete: "ok",
+    update: "ok",
+    rewrite: "ok",
+    restore: "ok",
+  },
+  delete: {
+    create: "conflict",
+    append: "ok",
+    overwrite: "conflict",
+    delete: "overlap",
+    update: "overlap",
+    rewrite: "overlap",
+    restore: "conflict",
+  },
+  update: {
+    create: "conflict",
+    append: "ok",
+    overwrite: "conflict",
+    delete: "overlap",
+    update: "overlap",
+    rewrite: "overlap",
+    restore: "conflict",
+  },
+  rewrite: {
+    create: "conflict",
+    append: "ok",
+    overwrite: "conflict",
+    delete: "overlap",
+    update: "overlap",
+    rewrite: "overlap",
+    restore: "conflict",
+  },
+  restore: {
+    create: "ok",
+    append: "ok",
+    overwrite: "ok",
+    delete: "ok",
+    update: "ok",
+    rewrite: "ok",
+    restore: "ok",
   },
 };
 
-describe("conflict matrix", () => {
-  for (const [mine, row] of Object.entries(matrix)) {
-    for (const [theirs, expected] of Object.entries(row)) {
-      it(`${mine} after a concurrent ${theirs}: ${expected}`, () => {
-        const run = () => checkConflict(ops[mine] as Operation, ops[theirs] as Operation, 5);
-        if (expected === "ok") return expect(run).not.toThrow();
-        const error = (() => {
-          try {
-            run();
-          } catch (e) {
-            return e;
-          }
-        })();
-        expect(error).toBeInstanceOf(CommitConflict);
-        expect((error as CommitConflict).retryable).toBe(expected === "retryable");
-        expect((error as CommitConflict).conflictingVersion).toBe(5);
-      });
+function outcome(mine: Operation, theirs: Operation): Expected {
+  try {
+    checkConflict(mine, theirs, 5);
+    return "ok";
+  } catch (error) {
+    expect(error).toBeInstanceOf(CommitConflict);
+    expect((error as CommitConflict).conflictingVersion).toBe(5);
+    return (error as CommitConflict).retryable ? "retryable" : "conflict";
+  }
+}
+
+const variant = (kind: string, which: "A" | "B") =>
+  ops[FRAGMENT_LEVEL.has(kind) ? `${kind}${which}` : kind] as Operation;
+
+describe("conflict matrix, every ordered pair of the 7 kinds", () => {
+  for (const mine of KINDS) {
+    for (const theirs of KINDS) {
+      const expected = MATRIX[mine]?.[theirs];
+      if (expected === "overlap") {
+        it(`${mine} after a concurrent ${theirs}: retryable on a shared fragment, ok otherwise`, () => {
+          expect(outcome(variant(mine, "A"), variant(theirs, "A"))).toBe("retryable");
+          expect(outcome(variant(mine, "A"), variant(theirs, "B"))).toBe("ok");
+        });
+      } else {
+        it(`${mine} after a concurrent ${theirs}: ${expected}`, () => {
+          expect(outcome(variant(mine, "A"), variant(theirs, "A"))).toBe(expected);
+          expect(outcome(variant(mine, "A"), variant(theirs, "B"))).toBe(expected);
+        });
+      }
     }
   }
+
+  it("the commit loop reads a winner's transaction exactly for the fragment-level pairs", () => {
+    for (const mine of KINDS)
+      for (const theirs of KINDS)
+        expect(needsTransactionDetail(mine, theirs)).toBe(MATRIX[mine]?.[theirs] === "overlap");
+  });
 });
 
 describe("conflicts end to end", () => {

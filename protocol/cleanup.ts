@@ -11,25 +11,34 @@
  * 1. read the leases (L1), choose the versions to drop (old enough, not the newest
  *    `minRetainedVersions`, not in L1) and read their manifests;
  * 2. delete those manifests;
- * 3. read the leases again (L2); delete the files referenced only by dropped versions that are
- *    not in L2.
+ * 3. read the leases again (L2); put back, byte for byte, the manifests of dropped versions now
+ *    in L2; delete the files referenced only by dropped versions that are not in L2.
  *
  * Why this suffices: a reader takes its lease before it reads the manifest. If its read of
  * dropped version V's manifest succeeded, that read came before step 2 deleted it, so its lease
  * was written before step 2 too, hence before step 3 lists leases: V is in L2 and its files
  * stay. If the read came after the deletion, the reader gets `VersionNotFound`, a clean
- * failure, and never a version with missing files.
+ * failure, and never a version with missing files. The manifest is put back (the same bytes,
+ * so a version's contents still never change) because the next cleanup learns a version's
+ * files only from its manifest: without it, the lease would protect nothing the next time
+ * (the simulator found exactly that, scenario cleanup-with-leases).
+ *
+ * Before step 2 deletes anything, the cleanup writes a journal (`_cleanup/{id}.json`) holding
+ * the manifests it is about to delete, and removes it at the end. A cleanup that crashes half
+ * way leaves the journal behind; the next cleanup finishes its work (puts back the manifests
+ * of versions leased by then, deletes the other files). Without the journal, a crash between
+ * steps 2 and 3 lost the only record of a leased version's files (found by the simulator too).
  *
  * Orphan files (written by a writer that crashed before committing) are left alone: without
  * modification times there is no telling them from the files of a commit in flight.
  */
-import type { ObjectStore } from "../stores/store.js";
+import { AlreadyExists, NotFound } from "../stores/errors.js";
+import { listAll, type ObjectStore } from "../stores/store.js";
 import { type Env, realEnv } from "./env.js";
-import { InvalidArgument } from "./errors.js";
-import { manifestPath } from "./layout.js";
+import { CorruptFile, InvalidArgument } from "./errors.js";
 import { activeLeases } from "./leases.js";
-import type { Manifest } from "./manifest.js";
-import { listVersions, readManifestIfPresent } from "./versions.js";
+import { decodeManifest, MANIFEST_FORMAT_VERSION, type Manifest } from "./manifest.js";
+import { listVersions } from "./versions.js";
 
 /** What to keep. */
 export interface CleanupOptions {
@@ -53,6 +62,16 @@ export interface CleanupReport {
   readonly versionsLeased: readonly number[];
 }
 
+/** A manifest a cleanup deletes, kept in its journal until the cleanup has finished. */
+interface Dropped {
+  readonly manifest: Manifest;
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Where cleanups keep their journals. */
+export const CLEANUP_JOURNAL_DIR = "_cleanup/";
+
 /** Delete old versions and the files only they referenced. */
 export async function cleanupOldVersions(
   store: ObjectStore,
@@ -63,38 +82,104 @@ export async function cleanupOldVersions(
   if (!(keepNewest >= 1)) throw new InvalidArgument("minRetainedVersions must be at least 1");
   if (!(options.olderThanMs >= 0)) throw new InvalidArgument("olderThanMs must be >= 0");
   const cutoffMs = env.clock.now() - options.olderThanMs;
+  // Journals of cleanups that stopped half way: their manifests are (partly) deleted already.
+  const unfinished = await readJournals(store);
   const leasedBefore = await leasedVersions(store, env, options.respectLeases);
 
   const entries = await listVersions(store);
   const newestKept = new Set(entries.slice(-keepNewest).map((e) => e.version));
   const kept: Manifest[] = [];
-  const dropped: Manifest[] = [];
+  const dropped: Dropped[] = [];
   for (const entry of entries) {
-    const manifest = await readManifestIfPresent(store, entry.version, entry.naming);
+    const bytes = await readRaw(store, entry.path);
     // Another cleaner got there first.
-    if (manifest === undefined) continue;
+    if (bytes === undefined) continue;
+    const manifest = decodeManifest(entry.path, bytes);
     const old = manifest.timestampMs <= cutoffMs;
     const mayGo = old && !newestKept.has(entry.version) && !leasedBefore.has(entry.version);
-    (mayGo ? dropped : kept).push(manifest);
+    if (mayGo) dropped.push({ manifest, path: entry.path, bytes });
+    else kept.push(manifest);
   }
-  for (const manifest of dropped)
-    await store.delete(manifestPath(manifest.version, manifest.naming));
+  // Write down what is about to go before anything goes, so that a crash loses no knowledge.
+  const journal = dropped.length === 0 ? undefined : await writeJournal(store, env, dropped);
+  for (const { path } of dropped) await store.delete(path);
 
   const leasedAfter = await leasedVersions(store, env, options.respectLeases);
   const protectedFiles = new Set(kept.flatMap(filesOf));
-  const leased = dropped.filter((m) => leasedAfter.has(m.version));
-  for (const manifest of leased) for (const path of filesOf(manifest)) protectedFiles.add(path);
+  const everything = [...unfinished.flatMap((j) => j.dropped), ...dropped];
+  const leased = everything.filter((d) => leasedAfter.has(d.manifest.version));
+  for (const { manifest, path, bytes } of leased) {
+    await putBack(store, path, bytes);
+    for (const file of filesOf(manifest)) protectedFiles.add(file);
+  }
   const filesDeleted: string[] = [];
-  for (const path of new Set(dropped.flatMap(filesOf))) {
+  for (const path of new Set(everything.flatMap((d) => filesOf(d.manifest)))) {
     if (protectedFiles.has(path)) continue;
     await store.delete(path);
     filesDeleted.push(path);
   }
+  for (const path of [...unfinished.map((j) => j.path), ...(journal ? [journal] : [])])
+    await store.delete(path);
   return {
-    versionsDeleted: dropped.map((m) => m.version),
+    versionsDeleted: dropped
+      .filter((d) => !leasedAfter.has(d.manifest.version))
+      .map((d) => d.manifest.version),
     filesDeleted,
-    versionsLeased: leased.map((m) => m.version),
+    versionsLeased: leased.map((d) => d.manifest.version),
   };
+}
+
+async function writeJournal(store: ObjectStore, env: Env, dropped: readonly Dropped[]) {
+  const path = `${CLEANUP_JOURNAL_DIR}${env.ids.next()}.json`;
+  const document = {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    manifests: dropped.map((d) => ({
+      path: d.path,
+      bytes: Buffer.from(d.bytes).toString("base64"),
+    })),
+  };
+  await store.put(path, Buffer.from(JSON.stringify(document), "utf8"), { mode: "overwrite" });
+  return path;
+}
+
+async function readJournals(store: ObjectStore): Promise<{ path: string; dropped: Dropped[] }[]> {
+  const out: { path: string; dropped: Dropped[] }[] = [];
+  for (const { path } of await listAll(store, CLEANUP_JOURNAL_DIR)) {
+    const bytes = await readRaw(store, path);
+    // Finished by a concurrent cleanup meanwhile.
+    if (bytes === undefined) continue;
+    let entries: { path: string; bytes: string }[];
+    try {
+      entries = JSON.parse(Buffer.from(bytes).toString("utf8")).manifests;
+      if (!Array.isArray(entries)) throw new Error("no 'manifests' array");
+    } catch (cause) {
+      throw new CorruptFile(path, `not a cleanup journal (${(cause as Error).message})`, { cause });
+    }
+    const dropped = entries.map((e) => {
+      const raw = Buffer.from(e.bytes, "base64");
+      return { path: e.path, bytes: raw, manifest: decodeManifest(e.path, raw) };
+    });
+    out.push({ path, dropped });
+  }
+  return out;
+}
+
+async function readRaw(store: ObjectStore, path: string): Promise<Uint8Array | undefined> {
+  try {
+    return (await store.get(path)).bytes;
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Put a deleted manifest back with its original bytes (nothing to do if it is there). */
+async function putBack(store: ObjectStore, path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await store.put(path, bytes, { mode: "create" });
+  } catch (error) {
+    if (!(error instanceof AlreadyExists)) throw error;
+  }
 }
 
 /** Every file a version references: data, deletion, and its transaction. */

@@ -189,6 +189,140 @@ export const SCENARIOS: readonly Scenario[] = [
       latencyMs: { min: 1, max: 20 },
     },
   },
+  {
+    ...base,
+    name: "overwrite-vs-append",
+    title: "Overwrites racing appends",
+    story:
+      "One writer replaces the whole table now and then (a nightly rebuild) while two others " +
+      "append. An append that loses to an overwrite cannot be rebased (its rows would land in a " +
+      "table they were never meant for), so it fails with a non-retryable CommitConflict; an " +
+      "overwrite never conflicts. Whatever interleaving, every acknowledged commit is in the table " +
+      "and every read is of a whole version.",
+    expected: "safe",
+    commitStrategy: "conditionalPut",
+    writers: [
+      { ops: [{ kind: "overwrite", rows: 3 }, ...appends(1), { kind: "overwrite", rows: 2 }] },
+      { ops: appends(4) },
+      { ops: appends(4) },
+    ],
+    readers: [{ reads: 5 }, { reads: 5, consistency: "eventual", intervalMs: 20 }],
+  },
+  {
+    ...base,
+    name: "compaction-vs-delete",
+    title: "Compaction racing deletes, updates and appends",
+    story:
+      "A maintenance job compacts the table (rewrites small fragments into one) while one writer " +
+      "deletes and updates rows and another appends. An append rebases over a compaction; a delete " +
+      "or update of a fragment the compaction rewrote is a retryable conflict (its deletion file " +
+      "names rows of a fragment that no longer exists), and a compaction that loses to a delete of " +
+      "its fragments is retryable too. No row is lost or counted twice.",
+    expected: "safe",
+    commitStrategy: "conditionalPut",
+    writers: [
+      { ops: [{ kind: "compact" }, { kind: "compact" }, { kind: "compact" }] },
+      {
+        ops: [
+          { kind: "delete", predicate: { column: "row", op: "=", value: 0 } },
+          { kind: "update", predicate: { column: "row", op: "=", value: 1 }, set: { op: 99 } },
+          { kind: "delete", predicate: { column: "op", op: "=", value: 99 } },
+        ],
+      },
+      { ops: appends(4) },
+    ],
+    readers: [{ reads: 5 }],
+  },
+  {
+    ...base,
+    name: "cleanup-vs-reader",
+    title: "Age-based cleanup under a reader that keeps its version",
+    story:
+      "An API worker opened the table and keeps serving queries from the version it opened, while " +
+      "a writer appends and compacts and a maintenance job runs Lance's age-based cleanup with a " +
+      "short cutoff. Cleanup deletes the manifests older than the cutoff and the files only they " +
+      "referenced: the files the worker is reading. Its next query fails with a missing data file. " +
+      "Lance has no reader leases; its default cutoff (7 days) is what makes this rare.",
+    expected: "unsafe",
+    commitStrategy: "conditionalPut",
+    writers: [
+      {
+        ops: [...appends(2), { kind: "compact" }, ...appends(2), { kind: "compact" }],
+        pauseMs: 10,
+      },
+      {
+        ops: [
+          { kind: "cleanup", olderThanMs: 0 },
+          { kind: "cleanup", olderThanMs: 0 },
+        ],
+        startAfterMs: 20,
+        pauseMs: 40,
+      },
+    ],
+    readers: [
+      { reads: 6, consistency: "never", pauseMs: 30 },
+      { reads: 6, consistency: "never", pauseMs: 30 },
+    ],
+  },
+  {
+    ...base,
+    name: "cleanup-with-leases",
+    title: "The same cleanup, respecting reader leases",
+    story:
+      "The same worker, writer and cleanup, but the worker holds a lease on the version it reads " +
+      "(a small object naming the version, taken before it reads the manifest) and cleanup keeps " +
+      "leased versions. Cleanup reads the leases again after deleting manifests and before deleting " +
+      "files, so a reader that leased a version while cleanup ran still keeps its files; a reader " +
+      "too late gets a clean VersionNotFound, never a torn version.",
+    expected: "safe",
+    commitStrategy: "conditionalPut",
+    writers: [
+      {
+        ops: [...appends(2), { kind: "compact" }, ...appends(2), { kind: "compact" }],
+        pauseMs: 10,
+      },
+      {
+        ops: [
+          { kind: "cleanup", olderThanMs: 0, respectLeases: true },
+          { kind: "cleanup", olderThanMs: 0, respectLeases: true },
+        ],
+        startAfterMs: 20,
+        pauseMs: 40,
+      },
+    ],
+    readers: [
+      { reads: 6, consistency: "never", pauseMs: 30, leaseMs: 10_000 },
+      { reads: 6, consistency: "never", pauseMs: 30, leaseMs: 10_000 },
+    ],
+    faults: { crash: { probability: 0.03, maxCrashes: 2, restartAfterMs: 30, readers: true } },
+  },
+  {
+    ...base,
+    name: "cleanup-vs-slow-writer",
+    title: "Age-based cleanup under a writer holding an old read version",
+    story:
+      "A writer opens the table, commits, then sits on its open table while others commit and a " +
+      "cleanup with a short cutoff deletes the versions in between. Its next commit claims the " +
+      "version after the one it last saw: put-if-absent succeeds, because cleanup deleted that " +
+      "manifest. The commit is acknowledged, yet it is a version below the latest, which no reader " +
+      "of the latest ever sees. Only the cutoff being longer than any writer holds a version " +
+      "(Lance: 7 days) prevents it; the checker versions-created-in-order catches it.",
+    expected: "unsafe",
+    commitStrategy: "conditionalPut",
+    writers: [
+      { ops: appends(2), pauseMs: 200 },
+      { ops: appends(5), startAfterMs: 10, pauseMs: 10 },
+      {
+        ops: [
+          { kind: "cleanup", olderThanMs: 0 },
+          { kind: "cleanup", olderThanMs: 0 },
+        ],
+        startAfterMs: 60,
+        pauseMs: 60,
+      },
+    ],
+    readers: [{ reads: 4, pauseMs: 60 }],
+  },
 ];
 
 /** The built-in scenario called `name`; `InvalidArgument` listing the names otherwise. */

@@ -6,7 +6,7 @@
 
 import type { RetryOptions } from "../protocol/commit.js";
 import type { VersionNaming } from "../protocol/layout.js";
-import type { Predicate } from "../protocol/manifest.js";
+import type { CellValue, Predicate } from "../protocol/manifest.js";
 import type { CommitStrategyName } from "../protocol/strategy.js";
 
 /** Format of scenario documents written by this build. */
@@ -15,15 +15,36 @@ export const SCENARIO_FORMAT_VERSION = 1;
 /** `safe`: no checker may ever fire. `unsafe`: some seed must make a checker fire. */
 export type Verdict = "safe" | "unsafe";
 
-/** One write a writer performs. Appended rows are `(writer, op, row)` triples. */
+/**
+ * One thing a writer does. Appended rows are `(writer, op, row)` triples. `compact` rewrites
+ * small fragments and those with deletions; `restore` commits an old version again; `cleanup`
+ * deletes old versions (Lance's age-based rule, or respecting reader leases).
+ */
 export type WriteOp =
   | { readonly kind: "append"; readonly rows: number }
   | { readonly kind: "overwrite"; readonly rows: number }
-  | { readonly kind: "delete"; readonly predicate: Predicate };
+  | { readonly kind: "delete"; readonly predicate: Predicate }
+  | {
+      readonly kind: "update";
+      readonly predicate: Predicate;
+      readonly set: Readonly<Record<string, CellValue>>;
+    }
+  | { readonly kind: "compact"; readonly targetRowsPerFragment?: number }
+  | { readonly kind: "restore"; readonly version: number }
+  | {
+      readonly kind: "cleanup";
+      readonly olderThanMs: number;
+      readonly minRetainedVersions?: number;
+      readonly respectLeases?: boolean;
+    };
 
 /** A writer: its writes, in order. */
 export interface WriterSpec {
   readonly ops: readonly WriteOp[];
+  /** Virtual time to wait before the first write (default 0). */
+  readonly startAfterMs?: number;
+  /** Virtual pause between writes, uniform in [0, pauseMs] (default 0). */
+  readonly pauseMs?: number;
 }
 
 /**
@@ -42,6 +63,10 @@ export interface ReaderSpec {
   readonly consistency?: ReadConsistency;
   /** The interval of an `eventual` reader (default 20 ms). */
   readonly intervalMs?: number;
+  /** Read this version (time travel) instead of the latest. */
+  readonly version?: number;
+  /** Hold a reader lease of this duration on the version read (see protocol/leases.ts). */
+  readonly leaseMs?: number;
 }
 
 /** Faults to inject; each is off unless given. */

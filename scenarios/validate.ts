@@ -96,13 +96,29 @@ function validateOp(op: unknown, where: string, fail: (why: string) => never): v
       fail(`${where}: 'rows' must be a non-negative integer`);
     return;
   }
-  if (o?.kind === "delete") {
+  if (o?.kind === "delete" || o?.kind === "update") {
     if (
       typeof o.predicate?.column !== "string" ||
       !PREDICATE_OPS.includes(String(o.predicate.op))
     ) {
-      fail(`${where}: delete needs a predicate { column, op, value }`);
+      fail(`${where}: ${o.kind} needs a predicate { column, op, value }`);
     }
+    const set = (o as { set?: unknown }).set;
+    if (o.kind === "update" && (typeof set !== "object" || set === null || Array.isArray(set)))
+      fail(`${where}: update needs 'set', an object of column values`);
+    return;
+  }
+  if (o?.kind === "compact") return;
+  if (o?.kind === "restore") {
+    const version = (o as { version?: unknown }).version;
+    if (!Number.isSafeInteger(version) || (version as number) < 1)
+      fail(`${where}: restore needs a positive integer 'version'`);
+    return;
+  }
+  if (o?.kind === "cleanup") {
+    const olderThanMs = (o as { olderThanMs?: unknown }).olderThanMs;
+    if (typeof olderThanMs !== "number" || !(olderThanMs >= 0))
+      fail(`${where}: cleanup needs 'olderThanMs' >= 0`);
     return;
   }
   fail(`${where}: unknown op kind ${JSON.stringify(o?.kind)}`);

@@ -5,10 +5,8 @@
  */
 import type { Checker, Violation } from "./checkers.js";
 import type { FinalState, FinalVersion } from "./final-state.js";
-import type { CallEvent, HistoryEvent } from "./history.js";
+import { type CallEvent, COMMIT_OPS, type HistoryEvent } from "./history.js";
 import { operationsOf } from "./operations.js";
-
-const WRITE_OPS = new Set(["append", "overwrite", "delete", "update", "rewrite", "restore"]);
 
 /** A commit the protocol reported as failed is not in the table. */
 export const failedCommitInvisible: Checker = {
@@ -127,7 +125,7 @@ export const freshReads: Checker = {
     const newest: { version: number; index: number; timeMs: number }[] = [];
     const invokes = new Map<string, { index: number; timeMs: number; boundMs: number }>();
     history.forEach((event, index) => {
-      if (event.type === "ok" && WRITE_OPS.has(event.op)) {
+      if (event.type === "ok" && COMMIT_OPS.has(event.op) && event.noop !== true) {
         newest.push({ version: event.version, index, timeMs: event.timeMs });
         return;
       }

@@ -12,7 +12,14 @@ import {
   referencedFilesExist,
 } from "./checkers-outcomes.js";
 import type { FinalState, FinalVersion } from "./final-state.js";
-import type { CallEvent, HistoryEvent, InvokeEvent, OkEvent, ReadObservation } from "./history.js";
+import {
+  type CallEvent,
+  COMMIT_OPS,
+  type HistoryEvent,
+  type InvokeEvent,
+  type OkEvent,
+  type ReadObservation,
+} from "./history.js";
 import { type HistoryOperation, operationsOf } from "./operations.js";
 
 /** Names of the checkers. */
@@ -25,6 +32,7 @@ export type CheckerName =
   | "no-lost-commit"
   | "manifest-written-once"
   | "versions-contiguous"
+  | "versions-created-in-order"
   | "no-torn-read"
   | "monotonic-reads"
   | "real-time-order";
@@ -53,7 +61,24 @@ export interface Checker {
   check(input: CheckInput): Violation[];
 }
 
-const WRITE_OPS = new Set(["append", "overwrite", "delete"]);
+/** A commit that committed something (not a compaction that had nothing to do). */
+function isCommit(event: HistoryEvent): event is OkEvent {
+  return event.type === "ok" && COMMIT_OPS.has(event.op) && event.noop !== true;
+}
+
+/**
+ * Every version whose manifest some actor deleted (a cleanup, finished or not: one that crashed
+ * half way has deleted manifests too).
+ */
+export function cleanedVersions(history: readonly HistoryEvent[]): Set<number> {
+  const out = new Set<number>();
+  for (const e of history) {
+    if (e.type !== "call" || e.method !== "delete" || e.outcome !== "ok") continue;
+    const version = parseManifestPath(e.path)?.version;
+    if (version !== undefined) out.add(version);
+  }
+  return out;
+}
 const TORN_READ_ERRORS = new Set(["CorruptFile", "MissingDataFile"]);
 
 /** Every acknowledged commit is its own version in the final table. */
@@ -62,11 +87,14 @@ export const noLostCommit: Checker = {
   promise: "every acknowledged commit is the version it was acknowledged as",
   check({ history, final }) {
     const byVersion = versionMap(final);
+    const cleaned = cleanedVersions(history);
     const out: Violation[] = [];
     history.forEach((event, index) => {
-      if (event.type !== "ok" || !WRITE_OPS.has(event.op)) return;
+      if (!isCommit(event)) return;
       const found = byVersion.get(event.version);
       if (found?.transactionId === event.transactionId) return;
+      // Deleted by a cleanup, as old versions are meant to be.
+      if (found === undefined && cleaned.has(event.version)) return;
       out.push({
         checker: "no-lost-commit",
         message:
@@ -109,19 +137,26 @@ export const manifestWrittenOnce: Checker = {
   },
 };
 
-/** The final versions are exactly 1..N, each decodable. */
+/** The final versions are 1..N, but for those a cleanup deleted, each decodable. */
 export const versionsContiguous: Checker = {
   name: "versions-contiguous",
-  promise: "the table's versions are 1..N with no gap and no undecodable manifest",
-  check({ final }) {
+  promise:
+    "the table's versions are 1..N with no gap (but cleaned ones) and no undecodable manifest",
+  check({ history, final }) {
     const out: Violation[] = [];
+    const cleaned = cleanedVersions(history);
+    const present = new Set(final.versions.map((v) => v.version));
+    const newest = final.versions.at(-1)?.version ?? 0;
     // Report the first gap only: every version after it is out of place too.
-    const gapAt = final.versions.findIndex((v, i) => v.version !== i + 1);
-    const found = final.versions[gapAt];
-    if (found !== undefined) {
+    let gapFrom: number | undefined;
+    for (let v = 1; v <= newest && gapFrom === undefined; v++)
+      if (!present.has(v) && !cleaned.has(v)) gapFrom = v;
+    if (gapFrom !== undefined) {
+      let gapTo = gapFrom;
+      while (!present.has(gapTo + 1) && gapTo < newest) gapTo++;
       out.push({
         checker: "versions-contiguous",
-        message: `expected version ${gapAt + 1}, found version ${found.version} next: versions ${gapAt + 1}..${found.version - 1} are missing`,
+        message: `expected version ${gapFrom}, found version ${gapTo + 1} next: versions ${gapFrom}..${gapTo} are missing`,
         events: [],
       });
     }
@@ -136,12 +171,45 @@ export const versionsContiguous: Checker = {
   },
 };
 
+/**
+ * A manifest is never created below a version that already exists: such a version is invisible
+ * to every reader of the latest (a writer that rebased on a version a cleanup removed).
+ * Writing the same bytes again (finishing another writer's external-store commit) is fine.
+ */
+export const versionsCreatedInOrder: Checker = {
+  name: "versions-created-in-order",
+  promise: "no version is created below one that already exists",
+  check({ history }) {
+    const out: Violation[] = [];
+    const written = new Map<number, { digest: string | undefined; index: number }>();
+    let highest: { version: number; index: number } | undefined;
+    history.forEach((event, index) => {
+      if (!isManifestWrite(event)) return;
+      const version = parseManifestPath(event.path)?.version as number;
+      const before = written.get(version);
+      const same =
+        before !== undefined && before.digest !== undefined && before.digest === event.digest;
+      if (!same && highest !== undefined && highest.version > version) {
+        out.push({
+          checker: "versions-created-in-order",
+          message: `${event.actor} created version ${version} after version ${highest.version} existed: readers of the latest never see it${before === undefined ? "" : ` (version ${version} had been written before and deleted)`}`,
+          events: [highest.index, index],
+        });
+      }
+      written.set(version, { digest: event.digest, index });
+      if (highest === undefined || version > highest.version) highest = { version, index };
+    });
+    return out;
+  },
+};
+
 /** Every read saw exactly some committed version, whole. */
 export const noTornRead: Checker = {
   name: "no-torn-read",
   promise: "every read sees exactly one committed version, whole",
   check({ history, final }) {
     const byVersion = versionMap(final);
+    const cleaned = cleanedVersions(history);
     const out: Violation[] = [];
     history.forEach((event, index) => {
       if (event.type === "fail" && event.op === "read" && TORN_READ_ERRORS.has(event.error.kind)) {
@@ -153,6 +221,8 @@ export const noTornRead: Checker = {
       }
       if (event.type !== "ok" || event.op !== "read" || event.observation === undefined) return;
       const committed = byVersion.get(event.version);
+      // A version since cleaned up: nothing left to compare with (its files were checked when read).
+      if (committed === undefined && cleaned.has(event.version)) return;
       const difference = compareRead(event.observation, committed);
       if (difference !== undefined) {
         out.push({
@@ -218,6 +288,7 @@ export const CHECKERS: readonly Checker[] = [
   noLostCommit,
   manifestWrittenOnce,
   versionsContiguous,
+  versionsCreatedInOrder,
   noTornRead,
   monotonicReads,
   realTimeOrder,
@@ -292,9 +363,9 @@ function ackedWrites(history: readonly HistoryEvent[]): AckedWrite[] {
   const open = new Map<string, number>();
   const out: AckedWrite[] = [];
   history.forEach((event, index) => {
-    if (event.type === "invoke" && WRITE_OPS.has((event as InvokeEvent).op))
+    if (event.type === "invoke" && COMMIT_OPS.has((event as InvokeEvent).op))
       open.set(`${event.actor}#${event.opId}`, index);
-    if (event.type === "ok" && WRITE_OPS.has(event.op)) {
+    if (isCommit(event)) {
       const invokeIndex = open.get(`${event.actor}#${(event as OkEvent).opId}`);
       if (invokeIndex !== undefined)
         out.push({ actor: event.actor, version: event.version, invokeIndex, okIndex: index });

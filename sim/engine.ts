@@ -67,6 +67,8 @@ export interface Recorder {
       transactionId?: string;
       attempts?: number;
       observation?: ReadObservation;
+      noop?: boolean;
+      cleaned?: readonly number[];
     },
   ): void;
   fail(opId: number, op: OpKind, error: unknown): void;

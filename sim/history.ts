@@ -6,7 +6,25 @@
 import { createHash } from "node:crypto";
 
 /** Operations actors perform. */
-export type OpKind = "append" | "overwrite" | "delete" | "read";
+export type OpKind =
+  | "append"
+  | "overwrite"
+  | "delete"
+  | "update"
+  | "compact"
+  | "restore"
+  | "cleanup"
+  | "read";
+
+/** The operations that commit a version (a cleanup deletes versions instead). */
+export const COMMIT_OPS: ReadonlySet<string> = new Set([
+  "append",
+  "overwrite",
+  "delete",
+  "update",
+  "compact",
+  "restore",
+]);
 
 /** What a reader saw: one version, as a whole. */
 export interface ReadObservation {
@@ -47,6 +65,10 @@ export interface OkEvent extends EventBase {
   readonly transactionId?: string;
   readonly attempts?: number;
   readonly observation?: ReadObservation;
+  /** A compaction that found nothing to do: it committed nothing (`version` is the one it saw). */
+  readonly noop?: boolean;
+  /** A cleanup: the versions whose manifests it deleted. */
+  readonly cleaned?: readonly number[];
 }
 
 /** An operation fails with an error the actor saw. */

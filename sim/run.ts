@@ -2,6 +2,7 @@
  * Running a scenario: one seed (a {@link RunResult}), or many seeds until a checker fires.
  */
 
+import { manifestPath } from "../protocol/layout.js";
 import { Table } from "../protocol/table.js";
 import type { Scenario, Verdict } from "../scenarios/scenario.js";
 import { MemoryCommitStore } from "../stores/commit-store.js";
@@ -9,7 +10,7 @@ import type { ObjectStore } from "../stores/store.js";
 import { checkHistory, type Violation } from "./checkers.js";
 import { type FaultOptions, Simulation } from "./engine.js";
 import { readFinalState } from "./final-state.js";
-import type { HistoryEvent } from "./history.js";
+import { digestBytes, type HistoryEvent } from "./history.js";
 import { SeededRandom } from "./random.js";
 import { RandomScheduler, ReplayScheduler, type Scheduler } from "./scheduler.js";
 import { createEnvAt } from "./setup-env.js";
@@ -85,6 +86,19 @@ export async function runOnce(
       faults,
       ...(scenario.faults.latencyMs ? { latencyMs: scenario.faults.latencyMs } : {}),
       ...(commitStore ? { commitStore } : {}),
+    });
+    // The setup's manifest, as the first event: checkers compare later writes of it with it.
+    const setupPath = manifestPath(1, scenario.naming);
+    sim.history.push({
+      type: "call",
+      step: 0,
+      timeMs: 0,
+      actor: "setup",
+      method: "put",
+      path: setupPath,
+      mode: "create",
+      digest: digestBytes((await store.get(setupPath)).bytes),
+      outcome: "ok",
     });
     for (let i = 0; i < scenario.writers.length; i++)
       sim.spawn(`w${i}`, writerActor(scenario, i, batches));

@@ -4,6 +4,8 @@
  * every referenced file present). Both record each operation in the history.
  */
 import { type Table as ArrowTable, tableFromArrays } from "apache-arrow";
+import { cleanupOldVersions } from "../protocol/cleanup.js";
+import type { CommitResult } from "../protocol/commit.js";
 import { type EncodedBatch, encodeBatch } from "../protocol/data.js";
 import { ProtocolError } from "../protocol/errors.js";
 import { externalStore } from "../protocol/external-store.js";
@@ -51,16 +53,26 @@ export function workloadRows(writer: number, op: number, rows: number): ArrowTab
  * with the write after the one it was doing); its open table does not.
  */
 export function writerActor(scenario: Scenario, index: number, batches: BatchCache) {
-  const ops = scenario.writers[index]?.ops ?? [];
+  const spec = scenario.writers[index] ?? { ops: [] };
+  const ops = spec.ops;
   let next = 0;
   return async (ctx: ActorContext): Promise<void> => {
     let table: Table | undefined;
     let stale = false;
+    if (next === 0 && (spec.startAfterMs ?? 0) > 0)
+      await ctx.env.clock.sleep(spec.startAfterMs ?? 0);
     while (next < ops.length) {
       const opIndex = next++;
       const op = ops[opIndex] as WriteOp;
+      if (opIndex > 0 && (spec.pauseMs ?? 0) > 0)
+        await ctx.env.clock.sleep(Math.floor(ctx.env.random.next() * ((spec.pauseMs ?? 0) + 1)));
       const opId = ctx.record.invoke(op.kind);
       try {
+        if (op.kind === "cleanup") {
+          const report = await cleanupOldVersions(ctx.store, { env: ctx.env, ...op });
+          ctx.record.ok(opId, op.kind, { version: 0, cleaned: report.versionsDeleted });
+          continue;
+        }
         if (table === undefined)
           table = await Table.open(ctx.store, {
             env: ctx.env,
@@ -73,11 +85,17 @@ export function writerActor(scenario: Scenario, index: number, batches: BatchCac
           op,
           batches.get(index, opIndex, "rows" in op ? op.rows : 0),
         );
-        ctx.record.ok(opId, op.kind, {
-          version: result.manifest.version,
-          transactionId: result.transaction.id,
-          attempts: result.attempts,
-        });
+        ctx.record.ok(
+          opId,
+          op.kind,
+          result === undefined
+            ? { version: table.version, noop: true }
+            : {
+                version: result.manifest.version,
+                transactionId: result.transaction.id,
+                attempts: result.attempts,
+              },
+        );
       } catch (error) {
         rethrowIfBug(error);
         ctx.record.fail(opId, op.kind, error);
@@ -95,11 +113,13 @@ export function writerActor(scenario: Scenario, index: number, batches: BatchCac
 export function readerActor(scenario: Scenario, index: number) {
   const spec = scenario.readers[index] ?? { reads: 0 };
   const pauseMs = spec.pauseMs ?? 10;
-  const intervalMs = readIntervalMs(spec);
+  const intervalMs = spec.version === undefined ? readIntervalMs(spec) : undefined;
   const detail = intervalMs === undefined ? {} : { staleBoundMs: intervalMs };
+  // Files are immutable, so a file seen once need not be looked at again, unless cleanup runs.
+  const filesMayGo = scenario.writers.some((w) => w.ops.some((op) => op.kind === "cleanup"));
   let done = 0;
   return async (ctx: ActorContext): Promise<void> => {
-    const verified = new Set<string>();
+    let verified = new Set<string>();
     let table: Table | undefined;
     for (let read = 0; done < spec.reads; read++) {
       done++;
@@ -116,14 +136,23 @@ export function readerActor(scenario: Scenario, index: number) {
             env: ctx.env,
             ...commitStrategy,
             ...(intervalMs === undefined ? {} : { readConsistencyIntervalMs: intervalMs }),
+            ...(spec.version === undefined ? {} : { version: spec.version }),
+            ...(spec.leaseMs === undefined ? {} : { leaseMs: spec.leaseMs }),
           });
         } else await table.countRows();
+        if (filesMayGo) verified = new Set();
         await verifyFilesExist(ctx.store, table.manifest, verified);
         ctx.record.ok(opId, "read", { version: table.version, observation: observe(table) });
       } catch (error) {
         rethrowIfBug(error);
         ctx.record.fail(opId, "read", error);
       }
+    }
+    try {
+      await table?.releaseLease();
+    } catch (error) {
+      // A lease not given back expires by itself.
+      rethrowIfBug(error);
     }
   };
 }
@@ -140,7 +169,12 @@ function readIntervalMs(spec: ReaderSpec): number | undefined {
   }
 }
 
-function runWrite(table: Table, op: WriteOp, batch: EncodedBatch) {
+/** Run one write; undefined when it had nothing to do (a compaction of a compact table). */
+function runWrite(
+  table: Table,
+  op: Exclude<WriteOp, { kind: "cleanup" }>,
+  batch: EncodedBatch,
+): Promise<CommitResult | undefined> {
   switch (op.kind) {
     case "append":
       return table.append(batch);
@@ -148,6 +182,16 @@ function runWrite(table: Table, op: WriteOp, batch: EncodedBatch) {
       return table.overwrite(batch);
     case "delete":
       return table.delete(op.predicate);
+    case "update":
+      return table.update(op.predicate, op.set);
+    case "compact":
+      return table.compact(
+        op.targetRowsPerFragment === undefined
+          ? {}
+          : { targetRowsPerFragment: op.targetRowsPerFragment },
+      );
+    case "restore":
+      return table.restore(op.version);
   }
 }
 

@@ -64,6 +64,17 @@ const fail = (actor: string, kind: string): HistoryEvent => ({
   op: "append",
   error: { kind, message: kind },
 });
+/** A successful put of version `v`'s manifest with these contents. */
+const manifestPut = (actor: string, v: number, digest: string): HistoryEvent => ({
+  type: "call",
+  ...at,
+  actor,
+  method: "put",
+  path: manifestPath(v, "v2"),
+  mode: "create",
+  digest,
+  outcome: "ok",
+});
 const final = (...versions: ReturnType<typeof version>[]): FinalState => ({
   versions,
   corrupt: [],
@@ -194,6 +205,11 @@ describe("checkers on planted histories", () => {
         { type: "crash", ...at, actor: "w0", call: "put x", effectApplied: true },
       ],
       final(version(1, "s"), version(2, "a"), version(3, "a")),
+    ],
+    [
+      "versions-created-in-order",
+      [manifestPut("w0", 3, "aaaa"), manifestPut("w1", 2, "bbbb")],
+      final(version(1, "s"), version(2, "b"), version(3, "a")),
     ],
     ["no-duplicate-commit", [], final(version(1, "s"), version(2, "a"), version(3, "a"))],
     [

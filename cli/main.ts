@@ -19,6 +19,7 @@ import { exploreScenario, type ScenarioResult } from "../sim/explore.js";
 import { hashHistory } from "../sim/history.js";
 import { exploreScenarioParallel } from "../sim/parallel.js";
 import { InvalidReplayFile, parseReplayFile, replay, replayFileOf } from "../sim/replay.js";
+import { exploreDfs, exploreWithFastCheck } from "../sim/search.js";
 import { runStoreFactory } from "../sim/store-factory.js";
 import { conformanceChecks } from "../stores/conformance.js";
 import { StoreError } from "../stores/errors.js";
@@ -46,6 +47,12 @@ usage:
       --all-faults       add every fault (crash and restart, lost responses, 503s,
                          lagging listings, clock skew, latency) to each scenario
       --jobs N|auto      explore seeds on N worker threads (same result, sooner)
+      --scheduler S      random (default) | pct | dfs | fc:
+                         pct: priority-based, finds narrow windows (--pct-depth D, default 3)
+                         dfs: every interleaving of a tiny scenario, depth first
+                              (--dfs-max-runs N, default 10000; --no-dedup)
+                         fc:  fast-check generates the schedule and shrinks a failure
+                              (--seeds N schedules, default 200)
   lancet replay FILE [--store SPEC]         re-run a replay file exactly
   lancet qualify <store> [--json FILE] [--md FILE] [--create-bucket]
                                             probe a live store: what it claims, what it does,
@@ -131,7 +138,14 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     file: { type: "string" },
     jobs: { type: "string" },
     "all-faults": { type: "boolean" },
+    scheduler: { type: "string", default: "random" },
+    "pct-depth": { type: "string" },
+    "dfs-max-runs": { type: "string" },
+    "no-dedup": { type: "boolean" },
   });
+  const schedulerName = String(values.scheduler);
+  if (!["random", "pct", "dfs", "fc"].includes(schedulerName))
+    throw new UsageError(`--scheduler must be random, pct, dfs or fc, not '${schedulerName}'`);
   let scenarios = positionals.includes("all") ? [...SCENARIOS] : positionals.map(findScenario);
   if (values.file !== undefined) scenarios.push(await loadScenario(String(values.file)));
   if (values["all-faults"] === true) scenarios = scenarios.map(withAllFaults);
@@ -159,10 +173,39 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     const seeds = Array.from({ length: count }, (_, i) => (firstSeed ?? 0) + i);
     const startedMs = performance.now();
     const minimize = values["no-minimize"] !== true;
-    const result =
-      jobs > 1
-        ? await exploreScenarioParallel(scenario, { seeds, storeSpec, jobs, minimize })
-        : await exploreScenario(scenario, { seeds, makeStore, minimize });
+    const pct = {
+      kind: "pct",
+      depth: parseCount("pct-depth", values["pct-depth"] as string | undefined, 1) ?? 3,
+      expectedSteps: 0,
+    } as const;
+    const scheduler = schedulerName === "pct" ? { scheduler: pct } : {};
+    let result: ScenarioResult;
+    if (schedulerName === "dfs") {
+      const maxRuns = parseCount("dfs-max-runs", values["dfs-max-runs"] as string | undefined, 1);
+      result = await exploreDfs(scenario, {
+        makeStore,
+        seed: firstSeed ?? 0,
+        dedup: values["no-dedup"] !== true,
+        ...(maxRuns === undefined ? {} : { maxRuns }),
+      });
+    } else if (schedulerName === "fc") {
+      result = await exploreWithFastCheck(scenario, {
+        makeStore,
+        seed: firstSeed ?? 0,
+        numRuns: seedCount ?? 200,
+      });
+    } else {
+      result =
+        jobs > 1
+          ? await exploreScenarioParallel(scenario, {
+              seeds,
+              storeSpec,
+              jobs,
+              minimize,
+              ...scheduler,
+            })
+          : await exploreScenario(scenario, { seeds, makeStore, minimize, ...scheduler });
+    }
     const seconds = (performance.now() - startedMs) / 1000;
     results.push(result);
     if (result.failure !== undefined) {
@@ -177,7 +220,7 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     }
     printResult(result, seconds, replayFiles.get(scenario.name), out);
   }
-  const context = { store: storeSpec, scheduler: "random", replayFiles };
+  const context = { store: storeSpec, scheduler: schedulerName, replayFiles };
   if (values.json !== undefined)
     await writeText(
       String(values.json),
@@ -195,9 +238,9 @@ function printResult(
 ): void {
   const t = r.totals;
   const seedRange =
-    r.seedsRun === 1
-      ? `seed ${r.firstSeed}`
-      : `seeds ${r.firstSeed}..${r.firstSeed + r.seedsRun - 1}`;
+    r.search !== undefined
+      ? `${r.scheduler}: ${r.search.runs} schedules${r.search.statesDeduplicated === undefined ? "" : ` (${r.search.statesDeduplicated} states deduplicated)`}${r.search.exhausted === true ? ", every interleaving" : r.search.exhausted === false && r.failure === undefined ? ", bound reached before the end" : ""}`
+      : `${r.scheduler === "pct" ? "pct, " : ""}${r.seedsRun === 1 ? `seed ${r.firstSeed}` : `seeds ${r.firstSeed}..${r.firstSeed + r.seedsRun - 1}`}`;
   out(`${r.scenario.name}: ${r.scenario.title}`);
   out(
     `  ${seedRange}: ${t.steps} store calls, ${t.commitsAcknowledged} commits acknowledged, ${t.commitsFailed} failed, ` +

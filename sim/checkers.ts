@@ -182,8 +182,14 @@ export const versionsCreatedInOrder: Checker = {
   check({ history }) {
     const out: Violation[] = [];
     const written = new Map<number, { digest: string | undefined; index: number }>();
+    const deleted = new Set<number>();
     let highest: { version: number; index: number } | undefined;
     history.forEach((event, index) => {
+      if (event.type === "call" && event.method === "delete" && event.outcome === "ok") {
+        const version = parseManifestPath(event.path)?.version;
+        if (version !== undefined) deleted.add(version);
+        return;
+      }
       if (!isManifestWrite(event)) return;
       const version = parseManifestPath(event.path)?.version as number;
       const before = written.get(version);
@@ -192,7 +198,7 @@ export const versionsCreatedInOrder: Checker = {
       if (!same && highest !== undefined && highest.version > version) {
         out.push({
           checker: "versions-created-in-order",
-          message: `${event.actor} created version ${version} after version ${highest.version} existed: readers of the latest never see it${before === undefined ? "" : ` (version ${version} had been written before and deleted)`}`,
+          message: `${event.actor} wrote version ${version} after version ${highest.version} existed: readers of the latest never see it${before === undefined ? "" : deleted.has(version) ? ` (it re-created version ${version}, which a cleanup had deleted)` : ` (it replaced the version ${version} written earlier)`}`,
           events: [highest.index, index],
         });
       }

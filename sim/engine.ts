@@ -28,6 +28,7 @@ import type { SeededRandom } from "./random.js";
 import { ScheduledCommitStore } from "./scheduled-commit-store.js";
 import { ScheduledStore } from "./scheduled-store.js";
 import type { Candidate, Scheduler } from "./scheduler.js";
+import { StateFingerprint } from "./state-fingerprint.js";
 
 export type { CrashFault, FaultOptions } from "./faults.js";
 
@@ -54,6 +55,8 @@ export interface EngineOptions {
   readonly latencyMs?: { readonly min: number; readonly max: number };
   /** An external commit store shared by the actors (for the externalStore strategy). */
   readonly commitStore?: CommitStore;
+  /** Record a fingerprint of the state after every step (for exhaustive search; costs time). */
+  readonly fingerprints?: boolean;
 }
 
 /** Records an actor's operations into the history. */
@@ -91,6 +94,8 @@ export interface PendingCall extends Candidate {
   readonly mode: string | undefined;
   /** Digest of the bytes a put writes, for manifests (checkers compare contents). */
   readonly digest?: string;
+  /** Digest of the bytes a put writes, any object (state fingerprints only). */
+  readonly stateDigest?: string;
   readonly apply: () => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -124,10 +129,15 @@ export class Simulation {
   readonly history: HistoryEvent[] = [];
   /** The scheduler's choice at every step: with the seed, a complete replay. */
   readonly choices: number[] = [];
+  /** How many parked calls the scheduler chose among, at every step. */
+  readonly candidateCounts: number[] = [];
+  /** With `fingerprints`: the state after every step (see {@link StateFingerprint}). */
+  readonly fingerprints: string[] = [];
   private readonly actors: ActorState[] = [];
   private readonly harnessErrors: string[] = [];
   private readonly faults: FaultInjector;
   private readonly latencyRandom: SeededRandom;
+  private readonly state: StateFingerprint | undefined;
   /** When each live object was first written (only tracked when listings may lag). */
   private readonly createdAtMs = new Map<string, number>();
   private nowMs = 0;
@@ -140,6 +150,7 @@ export class Simulation {
       options.random,
     );
     this.latencyRandom = options.random.fork("latency");
+    this.state = options.fingerprints === true ? new StateFingerprint() : undefined;
   }
 
   /** The faults injected so far. */
@@ -190,7 +201,10 @@ export class Simulation {
       if (chosen === undefined)
         throw new SimulationError(`scheduler chose ${index} of ${ready.length} candidates`);
       this.choices.push(index);
+      this.candidateCounts.push(candidates.length);
       await this.apply(chosen);
+      if (this.state !== undefined)
+        this.fingerprints.push(this.state.fingerprint(this.nowMs, this.actors, this.faults.counts));
     }
     if (this.harnessErrors.length > 0) throw new SimulationError(this.harnessErrors.join("\n"));
   }
@@ -203,6 +217,7 @@ export class Simulation {
     mode: string | undefined,
     apply: () => Promise<T>,
     digest?: string,
+    stateDigest?: string,
   ): Promise<T> {
     this.assertRunning(actor, `${method} ${path}`);
     return new Promise<T>((resolve, reject) => {
@@ -212,6 +227,7 @@ export class Simulation {
         path,
         mode,
         ...(digest === undefined ? {} : { digest }),
+        ...(stateDigest === undefined ? {} : { stateDigest }),
         apply,
         resolve: resolve as (v: unknown) => void,
         reject,
@@ -321,6 +337,7 @@ export class Simulation {
       outcome: failed ? errorKind(result) : "ok",
       ...faultField(fault),
     });
+    this.state?.applied(actor.name, call, failed ? errorKind(result) : "ok", result);
     if (fault?.kind === "crash") return this.crash(actor, call, true);
     if (fault?.kind === "lost-response") {
       const lost = lostResponseError(call.method, call.path);

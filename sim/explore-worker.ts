@@ -18,7 +18,11 @@ port.on("message", (message: { stopAfter: number }) => {
 });
 
 const post = (message: WorkerMessage) => port.postMessage(message);
-const runOptions = { makeStore: runStoreFactory(input.storeSpec), batches: new BatchCache() };
+const runOptions = {
+  makeStore: runStoreFactory(input.storeSpec),
+  batches: new BatchCache(),
+  ...(input.scheduler === undefined ? {} : { scheduler: input.scheduler }),
+};
 for (const [position, [index, seed]] of input.slice.entries()) {
   // Let a stop message in now and then; a macrotask per run would cost more than the check.
   if (position % 16 === 0) await yieldToEvents();

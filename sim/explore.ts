@@ -15,7 +15,7 @@ import {
 import { BatchCache } from "./workload.js";
 
 /** Options of {@link exploreScenario}. */
-export interface ExploreOptions extends Omit<RunOptions, "batches" | "choices"> {
+export interface ExploreOptions extends Omit<RunOptions, "batches" | "choices" | "fingerprints"> {
   /** The seeds to run, in order. */
   readonly seeds: readonly number[];
   /** Shrink the first failure (default true). */
@@ -55,7 +55,21 @@ export interface ScenarioResult {
   readonly seedsRun: number;
   readonly firstSeed: number;
   readonly totals: ExploreTotals;
+  /** How interleavings were chosen: `random`, `pct`, `dfs` or `fc`. */
+  readonly scheduler?: string;
+  /** Exhaustive search: how far it got. */
+  readonly search?: SearchReport;
   readonly failure?: FailureReport;
+}
+
+/** What an exhaustive (or fast-check) search did. */
+export interface SearchReport {
+  /** Schedules run. */
+  readonly runs: number;
+  /** Prefixes not expanded because their state had been reached before (DFS). */
+  readonly statesDeduplicated?: number;
+  /** True when every interleaving (up to deduplication) was run. */
+  readonly exhausted?: boolean;
 }
 
 /** Seeds swept: how many ran, what they did, and the first failing run if any. */
@@ -143,7 +157,18 @@ export async function exploreScenario(
   scenario: Scenario,
   options: ExploreOptions,
 ): Promise<ScenarioResult> {
-  const runOptions: RunOptions = { makeStore: options.makeStore, batches: new BatchCache() };
+  const runOptions: RunOptions = {
+    makeStore: options.makeStore,
+    batches: new BatchCache(),
+    ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+  };
   const sweep = await sweepSeeds(scenario, options.seeds, runOptions);
-  return concludeSweep(scenario, options.seeds, sweep, runOptions, options.minimize !== false);
+  const result = await concludeSweep(
+    scenario,
+    options.seeds,
+    sweep,
+    runOptions,
+    options.minimize !== false,
+  );
+  return { ...result, scheduler: options.scheduler?.kind ?? "random" };
 }

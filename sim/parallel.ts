@@ -17,6 +17,7 @@ import {
   type SeedSweep,
 } from "./explore.js";
 import type { RunResult, RunStats } from "./run.js";
+import type { SchedulerSpec } from "./scheduler.js";
 import { runStoreFactory } from "./store-factory.js";
 import { BatchCache } from "./workload.js";
 
@@ -28,12 +29,14 @@ export interface ParallelExploreOptions {
   /** Worker threads to use (at least 1). */
   readonly jobs: number;
   readonly minimize?: boolean;
+  readonly scheduler?: SchedulerSpec;
 }
 
 /** What a worker is given. */
 export interface WorkerInput {
   readonly scenario: Scenario;
   readonly storeSpec: string;
+  readonly scheduler?: SchedulerSpec;
   /** Indices into the seed list, with their seeds, in increasing index order. */
   readonly slice: readonly (readonly [index: number, seed: number])[];
 }
@@ -50,8 +53,19 @@ export async function exploreScenarioParallel(
   options: ParallelExploreOptions,
 ): Promise<ScenarioResult> {
   const sweep = await sweepInWorkers(scenario, options);
-  const runOptions = { makeStore: runStoreFactory(options.storeSpec), batches: new BatchCache() };
-  return concludeSweep(scenario, options.seeds, sweep, runOptions, options.minimize !== false);
+  const runOptions = {
+    makeStore: runStoreFactory(options.storeSpec),
+    batches: new BatchCache(),
+    ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+  };
+  const result = await concludeSweep(
+    scenario,
+    options.seeds,
+    sweep,
+    runOptions,
+    options.minimize !== false,
+  );
+  return { ...result, scheduler: options.scheduler?.kind ?? "random" };
 }
 
 async function sweepInWorkers(
@@ -65,7 +79,12 @@ async function sweepInWorkers(
     const slice = options.seeds.flatMap((seed, index) =>
       index % jobs === k ? [[index, seed] as const] : [],
     );
-    const input: WorkerInput = { scenario, storeSpec: options.storeSpec, slice };
+    const input: WorkerInput = {
+      scenario,
+      storeSpec: options.storeSpec,
+      slice,
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+    };
     return new Worker(new URL("./explore-worker.js", import.meta.url), { workerData: input });
   });
   await Promise.all(

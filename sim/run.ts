@@ -12,13 +12,20 @@ import { type FaultOptions, Simulation } from "./engine.js";
 import { readFinalState } from "./final-state.js";
 import { digestBytes, type HistoryEvent } from "./history.js";
 import { SeededRandom } from "./random.js";
-import { RandomScheduler, ReplayScheduler, type Scheduler } from "./scheduler.js";
+import {
+  ChoiceListScheduler,
+  PctScheduler,
+  RandomScheduler,
+  ReplayScheduler,
+  type Scheduler,
+  type SchedulerSpec,
+} from "./scheduler.js";
 import { createEnvAt } from "./setup-env.js";
 import { applyStoreModel } from "./store-models.js";
 import { BatchCache, readerActor, strategyFor, writerActor } from "./workload.js";
 
 /** Format of run results and replay files written by this build. */
-export const RESULT_FORMAT_VERSION = 1;
+export const RESULT_FORMAT_VERSION = 2;
 
 /** Makes a fresh, empty store for one run. */
 export type StoreFactory = (runLabel: string) => Promise<ObjectStore>;
@@ -30,6 +37,10 @@ export interface RunOptions {
   readonly choices?: readonly number[];
   /** Encoded batches shared across runs of the same scenario. */
   readonly batches?: BatchCache;
+  /** How to choose the interleaving when no `choices` are given (default random). */
+  readonly scheduler?: SchedulerSpec;
+  /** Record a state fingerprint after every step (exhaustive search). */
+  readonly fingerprints?: boolean;
 }
 
 /** Counts that describe one run. */
@@ -53,6 +64,10 @@ export interface RunResult {
   readonly violations: readonly Violation[];
   readonly history: readonly HistoryEvent[];
   readonly choices: readonly number[];
+  /** How many calls the scheduler chose among at each step. */
+  readonly candidateCounts: readonly number[];
+  /** With `fingerprints`: the state after each step. */
+  readonly fingerprints?: readonly string[];
   readonly stats: RunStats;
 }
 
@@ -74,10 +89,7 @@ export async function runOnce(
       naming: scenario.naming,
       commitStrategy: strategyFor(scenario, commitStore),
     });
-    const scheduler: Scheduler =
-      options.choices === undefined
-        ? new RandomScheduler(random.fork("scheduler"))
-        : new ReplayScheduler(options.choices);
+    const scheduler = schedulerFor(scenario, options, random);
     const faults = faultsOf(scenario);
     const sim = new Simulation({
       store,
@@ -86,6 +98,7 @@ export async function runOnce(
       faults,
       ...(scenario.faults.latencyMs ? { latencyMs: scenario.faults.latencyMs } : {}),
       ...(commitStore ? { commitStore } : {}),
+      ...(options.fingerprints === true ? { fingerprints: true } : {}),
     });
     // The setup's manifest, as the first event: checkers compare later writes of it with it.
     const setupPath = manifestPath(1, scenario.naming);
@@ -121,6 +134,8 @@ export async function runOnce(
       violations,
       history: sim.history,
       choices: sim.choices,
+      candidateCounts: sim.candidateCounts,
+      ...(options.fingerprints === true ? { fingerprints: sim.fingerprints } : {}),
       stats: {
         ...statsOf(sim.history, sim.steps, sim.timeMs, final.versions.length),
         faults:
@@ -133,6 +148,33 @@ export async function runOnce(
   } finally {
     await realStore.close();
   }
+}
+
+function schedulerFor(scenario: Scenario, options: RunOptions, random: SeededRandom): Scheduler {
+  if (options.choices !== undefined) return new ReplayScheduler(options.choices);
+  const spec = options.scheduler ?? { kind: "random" };
+  switch (spec.kind) {
+    case "random":
+      return new RandomScheduler(random.fork("scheduler"));
+    case "pct":
+      return new PctScheduler(
+        random.fork("scheduler"),
+        spec.depth,
+        spec.expectedSteps > 0 ? spec.expectedSteps : estimateSteps(scenario),
+      );
+    case "choices":
+      return new ChoiceListScheduler(spec.choices);
+  }
+}
+
+/**
+ * A rough number of store calls a run of `scenario` makes (PCT places its change points among
+ * this many steps): a few per write and per read, plus opening the table.
+ */
+export function estimateSteps(scenario: Scenario): number {
+  const writes = scenario.writers.reduce((n, w) => n + 2 + 4 * w.ops.length, 0);
+  const reads = scenario.readers.reduce((n, r) => n + 3 * r.reads, 0);
+  return Math.max(10, writes + reads);
 }
 
 /** The engine's fault options for a scenario's faults (crashes hit writers, and readers if asked). */

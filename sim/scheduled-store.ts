@@ -47,6 +47,9 @@ export class ScheduledStore implements ObjectStore {
     const mode = options?.mode ?? "overwrite";
     const label = typeof mode === "string" ? mode : "ifMatch";
     const digest = path.startsWith(VERSIONS_DIR) ? digestBytes(bytes) : undefined;
+    // State fingerprints need every object's contents; the history records manifests' only.
+    const stateDigest =
+      this.sim.options.fingerprints === true ? (digest ?? digestBytes(bytes)) : undefined;
     return this.sim.park(
       this.actor,
       "put",
@@ -58,6 +61,7 @@ export class ScheduledStore implements ObjectStore {
         return result;
       },
       digest,
+      stateDigest,
     );
   }
 
@@ -82,7 +86,8 @@ export class ScheduledStore implements ObjectStore {
   }
 
   renameIfAbsent(from: string, to: string) {
-    return this.sim.park(this.actor, "rename", to, undefined, async () => {
+    // The source travels as the call's mode: timelines show it, and state fingerprints need it.
+    return this.sim.park(this.actor, "rename", to, from, async () => {
       await this.sim.options.store.renameIfAbsent(from, to);
       this.sim.noteWrite(from, true);
       this.sim.noteWrite(to, false);

@@ -146,6 +146,27 @@ describe("lancet CLI", () => {
     });
   });
 
+  it("chooses the scheduler: pct and fc catch the unsafe case, dfs reports how far it searched", async () => {
+    const pct = await lancet("run", "multi-writer-unsafe", "--scheduler", "pct", "--seeds", "20");
+    expect(pct.code).toBe(0);
+    expect(pct.output).toMatch(/pct, seeds 0\.\.\d+/);
+    const dfs = await lancet(
+      "run",
+      "multi-writer-conditional-put",
+      "--scheduler",
+      "dfs",
+      "--dfs-max-runs",
+      "20",
+    );
+    expect(dfs.code).toBe(0);
+    expect(dfs.output).toMatch(/dfs: 20 schedules \(\d+ states deduplicated\), bound reached/);
+    const fc = await lancet("run", "multi-writer-unsafe", "--scheduler", "fc", "--seeds", "100");
+    expect(fc.output).toMatch(/verdict: unsafe \(expected unsafe\)/);
+    expect(await lancet("run", "multi-writer-unsafe", "--scheduler", "bogus")).toMatchObject({
+      code: 2,
+    });
+  });
+
   it("runs on the local file-system store", async () => {
     const { code, output } = await lancet(
       "run",

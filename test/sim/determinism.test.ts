@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { findScenario, SCENARIOS } from "../../scenarios/catalog.js";
 import { hashHistory } from "../../sim/history.js";
 import { parseReplayFile, replay, replayFileOf } from "../../sim/replay.js";
-import { runOnce } from "../../sim/run.js";
+import { RESULT_FORMAT_VERSION, runOnce } from "../../sim/run.js";
 import { MemoryStore } from "../../stores/memory.js";
 
 const makeStore = async () => new MemoryStore();
@@ -54,7 +54,7 @@ describe("determinism", () => {
     expect(() => parseReplayFile('{"kind":"other"}', "x.json")).toThrow(/not a lancet replay file/);
     const scenario = findScenario("multi-writer-unsafe");
     const good = {
-      formatVersion: 1,
+      formatVersion: RESULT_FORMAT_VERSION,
       kind: "lancet-replay",
       scenario,
       seed: 1,

@@ -118,9 +118,10 @@ function listScenarios(args: readonly string[], out: (line: string) => void): nu
     out(JSON.stringify(SCENARIOS, null, 2));
     return 0;
   }
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
   for (const s of SCENARIOS) {
     out(
-      `${s.name.padEnd(30)} expected ${s.expected.padEnd(6)}  ${s.commitStrategy.padEnd(14)}  ${s.title}`,
+      `${s.name.padEnd(width)}  expected ${s.expected.padEnd(6)}  ${s.commitStrategy.padEnd(14)}  ${s.title}`,
     );
   }
   return 0;

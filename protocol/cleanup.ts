@@ -24,10 +24,14 @@
  * (the simulator found exactly that, scenario cleanup-with-leases).
  *
  * Before step 2 deletes anything, the cleanup writes a journal (`_cleanup/{id}.json`) holding
- * the manifests it is about to delete, and removes it at the end. A cleanup that crashes half
- * way leaves the journal behind; the next cleanup finishes its work (puts back the manifests
- * of versions leased by then, deletes the other files). Without the journal, a crash between
- * steps 2 and 3 lost the only record of a leased version's files (found by the simulator too).
+ * the manifests it is about to delete, and after step 3's lease reading, before any file goes,
+ * it records in the journal which versions it keeps. A cleanup that crashes half way leaves the
+ * journal; the next cleanup finishes it: a journal without that record has lost no file yet,
+ * so the next cleanup decides its versions with its own lease reading; a journal with it is
+ * finished exactly as recorded. The simulator found both failure modes this guards against: a
+ * crash between steps 2 and 3 losing the only record of a leased version's files, and a
+ * finishing cleanup putting back a version whose files were already gone because a reader had
+ * leased it (too late, and failed to release the lease) after the crashed cleanup's decision.
  *
  * Orphan files (written by a writer that crashed before committing) are left alone: without
  * modification times there is no telling them from the files of a commit in flight.
@@ -83,7 +87,11 @@ export async function cleanupOldVersions(
   if (!(options.olderThanMs >= 0)) throw new InvalidArgument("olderThanMs must be >= 0");
   const cutoffMs = env.clock.now() - options.olderThanMs;
   // Journals of cleanups that stopped half way: their manifests are (partly) deleted already.
-  const unfinished = await readJournals(store);
+  const journals = await readJournals(store);
+  // Unfinished cleanups that had not read leases a second time: no file of theirs is gone yet,
+  // so this cleanup decides their versions as its own. Those that had: their decision stands.
+  const undecided = journals.filter((j) => j.leased === undefined);
+  const decided = journals.filter((j) => j.leased !== undefined);
   const leasedBefore = await leasedVersions(store, env, options.respectLeases);
 
   const entries = await listVersions(store);
@@ -101,65 +109,96 @@ export async function cleanupOldVersions(
     else kept.push(manifest);
   }
   // Write down what is about to go before anything goes, so that a crash loses no knowledge.
-  const journal = dropped.length === 0 ? undefined : await writeJournal(store, env, dropped);
+  const journalPath = `${CLEANUP_JOURNAL_DIR}${env.ids.next()}.json`;
+  if (dropped.length > 0) await writeJournal(store, journalPath, dropped, undefined);
   for (const { path } of dropped) await store.delete(path);
 
   const leasedAfter = await leasedVersions(store, env, options.respectLeases);
+  const mine = [...undecided.flatMap((j) => j.dropped), ...dropped];
+  const leasedMine = mine.filter((d) => leasedAfter.has(d.manifest.version));
+  // The decision, recorded before any file goes: a later cleanup finishing this one must put
+  // back exactly these, never a version leased only after its manifest (and then its files) went.
+  if (mine.length > 0) {
+    await writeJournal(
+      store,
+      journalPath,
+      mine,
+      leasedMine.map((d) => d.manifest.version),
+    );
+    for (const j of undecided) await store.delete(j.path);
+  }
+  const putBacks = [
+    ...leasedMine,
+    ...decided.flatMap((j) => j.dropped.filter((d) => j.leased?.includes(d.manifest.version))),
+  ];
   const protectedFiles = new Set(kept.flatMap(filesOf));
-  const everything = [...unfinished.flatMap((j) => j.dropped), ...dropped];
-  const leased = everything.filter((d) => leasedAfter.has(d.manifest.version));
-  for (const { manifest, path, bytes } of leased) {
+  for (const { manifest, path, bytes } of putBacks) {
     await putBack(store, path, bytes);
     for (const file of filesOf(manifest)) protectedFiles.add(file);
   }
   const filesDeleted: string[] = [];
+  const everything = [...mine, ...decided.flatMap((j) => j.dropped)];
   for (const path of new Set(everything.flatMap((d) => filesOf(d.manifest)))) {
     if (protectedFiles.has(path)) continue;
     await store.delete(path);
     filesDeleted.push(path);
   }
-  for (const path of [...unfinished.map((j) => j.path), ...(journal ? [journal] : [])])
+  for (const path of [...decided.map((j) => j.path), ...(mine.length > 0 ? [journalPath] : [])])
     await store.delete(path);
   return {
     versionsDeleted: dropped
       .filter((d) => !leasedAfter.has(d.manifest.version))
       .map((d) => d.manifest.version),
     filesDeleted,
-    versionsLeased: leased.map((d) => d.manifest.version),
+    versionsLeased: putBacks.map((d) => d.manifest.version),
   };
 }
 
-async function writeJournal(store: ObjectStore, env: Env, dropped: readonly Dropped[]) {
-  const path = `${CLEANUP_JOURNAL_DIR}${env.ids.next()}.json`;
+/** A cleanup's journal: what it deletes and, once it has read leases again, what it keeps. */
+interface Journal {
+  readonly path: string;
+  readonly dropped: Dropped[];
+  /** Versions put back (leased at the second reading); absent until then. */
+  readonly leased: number[] | undefined;
+}
+
+async function writeJournal(
+  store: ObjectStore,
+  path: string,
+  dropped: readonly Dropped[],
+  leased: readonly number[] | undefined,
+): Promise<void> {
   const document = {
     formatVersion: MANIFEST_FORMAT_VERSION,
     manifests: dropped.map((d) => ({
       path: d.path,
       bytes: Buffer.from(d.bytes).toString("base64"),
     })),
+    ...(leased === undefined ? {} : { leased }),
   };
   await store.put(path, Buffer.from(JSON.stringify(document), "utf8"), { mode: "overwrite" });
-  return path;
 }
 
-async function readJournals(store: ObjectStore): Promise<{ path: string; dropped: Dropped[] }[]> {
-  const out: { path: string; dropped: Dropped[] }[] = [];
+async function readJournals(store: ObjectStore): Promise<Journal[]> {
+  const out: Journal[] = [];
   for (const { path } of await listAll(store, CLEANUP_JOURNAL_DIR)) {
     const bytes = await readRaw(store, path);
     // Finished by a concurrent cleanup meanwhile.
     if (bytes === undefined) continue;
-    let entries: { path: string; bytes: string }[];
+    let document: { manifests?: unknown; leased?: unknown };
     try {
-      entries = JSON.parse(Buffer.from(bytes).toString("utf8")).manifests;
-      if (!Array.isArray(entries)) throw new Error("no 'manifests' array");
+      document = JSON.parse(Buffer.from(bytes).toString("utf8"));
+      if (!Array.isArray(document.manifests)) throw new Error("no 'manifests' array");
+      if (document.leased !== undefined && !Array.isArray(document.leased))
+        throw new Error("'leased' is not an array");
     } catch (cause) {
       throw new CorruptFile(path, `not a cleanup journal (${(cause as Error).message})`, { cause });
     }
-    const dropped = entries.map((e) => {
+    const dropped = (document.manifests as { path: string; bytes: string }[]).map((e) => {
       const raw = Buffer.from(e.bytes, "base64");
       return { path: e.path, bytes: raw, manifest: decodeManifest(e.path, raw) };
     });
-    out.push({ path, dropped });
+    out.push({ path, dropped, leased: document.leased as number[] | undefined });
   }
   return out;
 }

@@ -34,6 +34,9 @@ export function describeEvent(event: HistoryEvent): string {
     case "ok":
       if (event.op === "read")
         return `read ok: saw version ${event.version} (transaction ${event.observation?.transactionId ?? "?"})`;
+      if (event.op === "cleanup")
+        return `cleanup ok: deleted version${event.cleaned?.length === 1 ? "" : "s"} ${event.cleaned?.length ? event.cleaned.join(", ") : "none"}`;
+      if (event.noop === true) return `${event.op} ok: nothing to do at version ${event.version}`;
       return `${event.op} ok: committed as version ${event.version} (transaction ${event.transactionId ?? "?"}, ${event.attempts ?? 1} attempt${event.attempts === 1 ? "" : "s"})`;
     case "fail":
       return `${event.op} failed: ${event.error.kind}: ${event.error.message}`;

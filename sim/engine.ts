@@ -72,6 +72,7 @@ export interface Recorder {
       observation?: ReadObservation;
       noop?: boolean;
       cleaned?: readonly number[];
+      rowCount?: number;
     },
   ): void;
   fail(opId: number, op: OpKind, error: unknown): void;

@@ -69,6 +69,8 @@ export interface OkEvent extends EventBase {
   readonly noop?: boolean;
   /** A cleanup: the versions whose manifests it deleted. */
   readonly cleaned?: readonly number[];
+  /** A read through a system that shows no manifest (LanceDB): the rows it counted. */
+  readonly rowCount?: number;
 }
 
 /** An operation fails with an error the actor saw. */

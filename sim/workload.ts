@@ -52,10 +52,16 @@ export function workloadRows(writer: number, op: number, rows: number): ArrowTab
  * The body of writer number `index`. Its job list survives a crash (a restarted writer goes on
  * with the write after the one it was doing); its open table does not.
  */
-export function writerActor(scenario: Scenario, index: number, batches: BatchCache) {
+export function writerActor(
+  scenario: Scenario,
+  index: number,
+  batches: BatchCache,
+  /** Writes already begun by earlier lives of this writer (a restarted process). */
+  startAt = 0,
+) {
   const spec = scenario.writers[index] ?? { ops: [] };
   const ops = spec.ops;
-  let next = 0;
+  let next = startAt;
   return async (ctx: ActorContext): Promise<void> => {
     let table: Table | undefined;
     let stale = false;
@@ -110,14 +116,19 @@ export function writerActor(scenario: Scenario, index: number, batches: BatchCac
  * its consistency setting (a strong reader looks for a newer version before every read). A
  * restarted reader reopens the table and goes on with its remaining reads.
  */
-export function readerActor(scenario: Scenario, index: number) {
+export function readerActor(
+  scenario: Scenario,
+  index: number,
+  /** Reads already begun by earlier lives of this reader (a restarted process). */
+  startAt = 0,
+) {
   const spec = scenario.readers[index] ?? { reads: 0 };
   const pauseMs = spec.pauseMs ?? 10;
   const intervalMs = spec.version === undefined ? readIntervalMs(spec) : undefined;
   const detail = intervalMs === undefined ? {} : { staleBoundMs: intervalMs };
   // Files are immutable, so a file seen once need not be looked at again, unless cleanup runs.
   const filesMayGo = scenario.writers.some((w) => w.ops.some((op) => op.kind === "cleanup"));
-  let done = 0;
+  let done = startAt;
   return async (ctx: ActorContext): Promise<void> => {
     let verified = new Set<string>();
     let table: Table | undefined;

@@ -5,13 +5,14 @@
  */
 import { tableFromArrays } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { cleanupOldVersions } from "../../protocol/cleanup.js";
+import { CLEANUP_JOURNAL_DIR, cleanupOldVersions } from "../../protocol/cleanup.js";
 import { CommitConflict, MissingDataFile, VersionNotFound } from "../../protocol/errors.js";
 import { LEASES_DIR } from "../../protocol/leases.js";
 import { Table } from "../../protocol/table.js";
 import { createEnvAt } from "../../sim/setup-env.js";
 import { MemoryStore } from "../../stores/memory.js";
 import { listAll } from "../../stores/store.js";
+import { wrapStore } from "../support/wrap-store.js";
 
 const rows = (ids: number[]) => tableFromArrays({ id: Int32Array.from(ids) });
 const ids = async (table: Table) =>
@@ -183,5 +184,54 @@ describe("cleanup", () => {
       VersionNotFound,
     );
     expect(await listAll(store, LEASES_DIR)).toEqual([]);
+  });
+
+  it("a reader that leases while cleanup runs keeps its files, at this cleanup and the next", async () => {
+    const { store, env } = await history();
+    let reader: Table | undefined;
+    // The moment the cleaner deletes its first manifest, a reader has just leased and read version 2.
+    const racing = wrapStore(store, {
+      delete: async (path) => {
+        if (reader === undefined && path.startsWith("_versions/"))
+          reader = await Table.open(store, { env, version: 2, leaseMs: 60_000 });
+        return store.delete(path);
+      },
+    });
+    // This cleanup keeps versions 4-6; the next drops 4 and 5, the last others to name version 2's files.
+    await cleanupOldVersions(racing, {
+      env,
+      olderThanMs: 0,
+      respectLeases: true,
+      minRetainedVersions: 3,
+    });
+    expect(reader).toBeDefined();
+    await cleanupOldVersions(store, { env, olderThanMs: 0, respectLeases: true });
+    expect(await ids(reader as Table)).toEqual([1, 2]);
+  });
+
+  it("a cleaner that dies after deleting manifests is finished by the next one, without losing a leased version", async () => {
+    const { store, env } = await history();
+    let reader: Table | undefined;
+    let manifestsDeleted = 0;
+    // A reader leases and reads version 3 as the cleaner starts deleting; the cleaner dies after
+    // deleting versions 1-3, before it reads the leases again.
+    const dying = wrapStore(store, {
+      delete: async (path) => {
+        if (!path.startsWith("_versions/")) return store.delete(path);
+        if (reader === undefined)
+          reader = await Table.open(store, { env, version: 3, leaseMs: 60_000 });
+        if (++manifestsDeleted > 3) throw new Error("killed");
+        return store.delete(path);
+      },
+    });
+    await expect(
+      cleanupOldVersions(dying, { env, olderThanMs: 0, respectLeases: true }),
+    ).rejects.toThrow("killed");
+    expect(await listAll(store, CLEANUP_JOURNAL_DIR)).toHaveLength(1);
+    // The next cleanup drops versions 4 and 5, the last others to name the setup's data file.
+    const report = await cleanupOldVersions(store, { env, olderThanMs: 0, respectLeases: true });
+    expect(report.versionsLeased).toContain(3);
+    expect(await listAll(store, CLEANUP_JOURNAL_DIR)).toEqual([]);
+    expect(await ids(reader as Table)).toEqual([1, 2, 3]);
   });
 });

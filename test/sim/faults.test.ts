@@ -152,3 +152,15 @@ describe("ambiguous claims, on the real protocol", () => {
     expect((await Table.open(inner, { env: createEnvAt(0, "r") })).version).toBe(2);
   });
 });
+
+describe("regressions the simulator found in lease-respecting cleanup", () => {
+  // Each once broke a promise (see protocol/cleanup.ts); each must stay safe.
+  const scenario = findScenario("cleanup-with-leases");
+  it("finishing a crashed cleanup never puts back a version whose files it deleted (pct, all faults, seed 4430)", async () => {
+    const run = await runOnce(withAllFaults(scenario), 4430, {
+      makeStore,
+      scheduler: { kind: "pct", depth: 3, expectedSteps: 0 },
+    });
+    expect(run.violations).toEqual([]);
+  });
+});

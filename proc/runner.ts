@@ -1,0 +1,351 @@
+/**
+ * Multi-process runs: the scenario's writers and readers as real Node processes on a real
+ * store (a local directory or an S3 bucket), with `kill -9` of writers at seeded moments and
+ * restarts. Each process records its history to its own file; the runner merges them and runs
+ * the same checkers as the simulator, plus the row checkers.
+ *
+ * Unlike a simulated run, the interleaving is the operating system's, so a run does not replay;
+ * the seed fixes only when and whom the runner kills.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Table } from "../protocol/table.js";
+import type { Scenario, Verdict } from "../scenarios/scenario.js";
+import { CHECKERS, checkHistory, monotonicReads, type Violation } from "../sim/checkers.js";
+import { readFinalState } from "../sim/final-state.js";
+import type { HistoryEvent } from "../sim/history.js";
+import { SeededRandom } from "../sim/random.js";
+import { createEnvAt } from "../sim/setup-env.js";
+import { BatchCache } from "../sim/workload.js";
+import { InvalidStoreSpec } from "../stores/errors.js";
+import { parseS3Url } from "../stores/s3-url.js";
+import { openStore, parseStoreSpec } from "../stores/spec.js";
+import { HistoryWriter, mergeHistories, readHistoryLines } from "./history-file.js";
+import { createLanceDbTable, readLanceDbRows } from "./lancedb-actor.js";
+import { checkRows, type RowTriple } from "./row-checkers.js";
+import type { WorkerConfig } from "./worker.js";
+
+/** Which implementation of the protocol the processes run. */
+export type ProcessTarget = "lancet" | "lancedb";
+
+/** Options of {@link runProcesses}. */
+export interface ProcessRunOptions {
+  /** A store every process can reach: `local:DIR` or `s3://bucket/prefix?endpoint=...`. */
+  readonly storeSpec: string;
+  readonly target: ProcessTarget;
+  /** Fixes when and which writers are killed. */
+  readonly seed: number;
+  /** Writers killed with SIGKILL during the run (each then restarted). */
+  readonly kills: number;
+  /**
+   * A kill is aimed at a moment uniform in [20, 20 + killWindowMs] ms after the start (default
+   * 150) and waits until its victim has begun its first write.
+   */
+  readonly killWindowMs?: number;
+  /** A killed writer restarts after this long (default 20 ms). */
+  readonly restartAfterMs?: number;
+  /** The run is abandoned (and its processes killed) after this long (default 120 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Counts that describe a multi-process run. */
+export interface ProcessRunStats {
+  readonly processes: number;
+  readonly commitsAcknowledged: number;
+  readonly commitsFailed: number;
+  readonly readsChecked: number;
+  readonly kills: number;
+  readonly finalVersion: number;
+  readonly rowsInTable: number;
+  readonly elapsedMs: number;
+}
+
+/** The outcome of a multi-process run. */
+export interface ProcessRunResult {
+  readonly scenario: Scenario;
+  readonly target: ProcessTarget;
+  readonly store: string;
+  readonly verdict: Verdict;
+  readonly matchesExpectation: boolean;
+  readonly violations: readonly Violation[];
+  readonly history: readonly HistoryEvent[];
+  readonly stats: ProcessRunStats;
+}
+
+/** The worker script: beside this module once built; from the sources (tests), the built one. */
+const WORKER = import.meta.url.endsWith(".ts")
+  ? fileURLToPath(new URL("../dist/proc/worker.js", import.meta.url))
+  : fileURLToPath(new URL("./worker.js", import.meta.url));
+
+/** Run `scenario` as real processes and check what they recorded. */
+export async function runProcesses(
+  scenario: Scenario,
+  options: ProcessRunOptions,
+): Promise<ProcessRunResult> {
+  assertRunnable(scenario, options);
+  const startedMs = performance.now();
+  const runSpec = await freshLocation(
+    options.storeSpec,
+    `${scenario.name}-${options.target}-seed-${options.seed}`,
+  );
+  await createTable(scenario, runSpec, options.target);
+  const dir = await mkdtemp(join(tmpdir(), "lancet-processes-"));
+  try {
+    const startMono = process.hrtime.bigint();
+    const runnerHistory = new HistoryWriter(join(dir, "runner.jsonl"));
+    const files = await supervise(scenario, options, runSpec, dir, runnerHistory);
+    const lines = [...files, runnerHistory.path].flatMap(readHistoryLines);
+    const history = mergeHistories(lines, startMono);
+    const { violations, finalVersion, rows } = await check(
+      scenario,
+      options.target,
+      runSpec,
+      history,
+    );
+    const verdict: Verdict = violations.length === 0 ? "safe" : "unsafe";
+    return {
+      scenario,
+      target: options.target,
+      store: options.storeSpec,
+      verdict,
+      matchesExpectation: verdict === scenario.expected,
+      violations,
+      history,
+      stats: {
+        processes: scenario.writers.length + scenario.readers.length,
+        commitsAcknowledged: history.filter((e) => e.type === "ok" && e.op !== "read").length,
+        commitsFailed: history.filter((e) => e.type === "fail" && e.op !== "read").length,
+        readsChecked: history.filter((e) => e.type === "ok" && e.op === "read").length,
+        kills: history.filter((e) => e.type === "crash").length,
+        finalVersion,
+        rowsInTable: rows,
+        elapsedMs: Math.round(performance.now() - startedMs),
+      },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function assertRunnable(scenario: Scenario, options: ProcessRunOptions): void {
+  const kind = parseStoreSpec(options.storeSpec).kind;
+  if (kind === "memory")
+    throw new InvalidStoreSpec(
+      options.storeSpec,
+      "processes need a shared store: local:DIR or s3://...",
+    );
+  if (scenario.commitStrategy === "externalStore")
+    throw new Error("multi-process runs do not support the externalStore strategy yet");
+  if (
+    options.target === "lancedb" &&
+    scenario.writers.some((w) => w.ops.some((op) => op.kind !== "append"))
+  )
+    throw new Error(`the lancedb target runs appends only; ${scenario.name} has other writes`);
+}
+
+/** A location of the run's own under `spec`, emptied. */
+async function freshLocation(spec: string, label: string): Promise<string> {
+  const parsed = parseStoreSpec(spec);
+  let runSpec: string;
+  if (parsed.kind === "local") runSpec = `local:${join(parsed.dir, label)}`;
+  else {
+    const location = parseS3Url(spec);
+    const url = new URL(spec);
+    const prefix = [location.prefix, label].filter((p) => p !== "").join("/");
+    runSpec = `s3://${location.bucket}/${prefix}${url.search}`;
+  }
+  const store = await openStore(runSpec);
+  try {
+    for await (const meta of store.list("")) await store.delete(meta.path);
+  } finally {
+    await store.close();
+  }
+  return runSpec;
+}
+
+async function createTable(scenario: Scenario, runSpec: string, target: ProcessTarget) {
+  if (target === "lancedb") return createLanceDbTable(runSpec);
+  const store = await openStore(runSpec);
+  try {
+    await Table.create(store, new BatchCache().get(-1, -1, 0), {
+      env: createEnvAt(0, "setup"),
+      naming: scenario.naming,
+      commitStrategy: scenario.commitStrategy,
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+interface Actor {
+  readonly role: "writer" | "reader";
+  readonly index: number;
+  readonly name: string;
+  incarnation: number;
+  child: ChildProcess | undefined;
+  files: string[];
+  done: boolean;
+}
+
+/** Start every actor, kill and restart writers as planned, wait for all to finish. */
+async function supervise(
+  scenario: Scenario,
+  options: ProcessRunOptions,
+  runSpec: string,
+  dir: string,
+  runnerHistory: HistoryWriter,
+): Promise<string[]> {
+  const actors: Actor[] = [
+    ...scenario.writers.map((_, index) => actor("writer", index, `w${index}`)),
+    ...scenario.readers.map((_, index) => actor("reader", index, `r${index}`)),
+  ];
+  const errors: string[] = [];
+  let finish: () => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const checkDone = () => {
+    if (errors.length > 0) fail(new Error(`a process failed:\n${errors.join("\n")}`));
+    else if (actors.every((a) => a.done)) finish();
+  };
+
+  const start = (a: Actor) => {
+    const historyPath = join(dir, `${a.name}-${a.incarnation}.jsonl`);
+    a.files.push(historyPath);
+    const startAt = a.files
+      .slice(0, -1)
+      .flatMap(readHistoryLines)
+      .filter((l) => l.type === "invoke").length;
+    const config: WorkerConfig = {
+      role: a.role,
+      index: a.index,
+      actor: a.name,
+      scenario,
+      storeSpec: runSpec,
+      target: options.target,
+      historyPath,
+      startAt,
+      incarnation: a.incarnation,
+    };
+    const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += String(chunk);
+    });
+    a.child = child;
+    child.on("exit", (code, signal) => {
+      if (a.child !== child) return;
+      a.child = undefined;
+      if (signal === "SIGKILL") return; // ours: the kill handler restarts it
+      if (code === 0) a.done = true;
+      else
+        errors.push(`${a.name} (pid ${child.pid}) exited with ${code ?? signal}: ${stderr.trim()}`);
+      checkDone();
+    });
+  };
+
+  const random = new SeededRandom(options.seed).fork("kills");
+  const window = options.killWindowMs ?? 150;
+  const writers = actors.filter((a) => a.role === "writer");
+  const timers: NodeJS.Timeout[] = [];
+  const killLater = (victim: Actor, afterMs: number) => {
+    const kill = () => {
+      const child = victim.child;
+      if (child === undefined || victim.done) return;
+      // Only once it is working: a kill during Node's start-up tests nothing.
+      const current = victim.files.at(-1);
+      if (current === undefined || !readHistoryLines(current).some((l) => l.type === "invoke")) {
+        timers.push(setTimeout(kill, 5));
+        return;
+      }
+      runnerHistory.write({
+        type: "crash",
+        actor: victim.name,
+        call: "SIGKILL",
+        effectApplied: false,
+      });
+      child.kill("SIGKILL");
+      victim.child = undefined;
+      timers.push(
+        setTimeout(() => {
+          victim.incarnation++;
+          runnerHistory.write({
+            type: "restart",
+            actor: victim.name,
+            incarnation: victim.incarnation,
+          });
+          start(victim);
+        }, options.restartAfterMs ?? 20),
+      );
+    };
+    timers.push(setTimeout(kill, afterMs));
+  };
+  for (let k = 0; k < options.kills && writers.length > 0; k++) {
+    const at = 20 + random.between(0, window);
+    killLater(writers[random.int(writers.length)] as Actor, at);
+  }
+  const timeout = setTimeout(
+    () => fail(new Error(`processes did not finish within ${options.timeoutMs ?? 120_000} ms`)),
+    options.timeoutMs ?? 120_000,
+  );
+  for (const a of actors) start(a);
+  try {
+    await finished;
+  } finally {
+    clearTimeout(timeout);
+    for (const t of timers) clearTimeout(t);
+    for (const a of actors) a.child?.kill("SIGKILL");
+  }
+  return actors.flatMap((a) => a.files);
+
+  function actor(role: "writer" | "reader", index: number, name: string): Actor {
+    return { role, index, name, incarnation: 0, child: undefined, files: [], done: false };
+  }
+}
+
+async function check(
+  scenario: Scenario,
+  target: ProcessTarget,
+  runSpec: string,
+  history: readonly HistoryEvent[],
+): Promise<{ violations: Violation[]; finalVersion: number; rows: number }> {
+  if (target === "lancedb") {
+    const rows = await readLanceDbRows(runSpec);
+    const versions = history.flatMap((e) => (e.type === "ok" ? [e.version] : []));
+    return {
+      violations: [
+        ...checkRows(scenario, history, rows),
+        ...monotonicReads.check({ history, final: { versions: [], corrupt: [] } }),
+      ],
+      finalVersion: Math.max(0, ...versions),
+      rows: rows.length,
+    };
+  }
+  const store = await openStore(runSpec);
+  try {
+    const final = await readFinalState(store);
+    const table = await Table.open(store, { env: createEnvAt(0, "final") });
+    const arrow = await table.toArrow();
+    const column = (name: string) => [...(arrow.getChild(name)?.toArray() ?? [])].map(Number);
+    const [w, o, r] = [column("writer"), column("op"), column("row")];
+    const rows: RowTriple[] = w.map((writer, i) => [writer, o[i] as number, r[i] as number]);
+    return {
+      violations: [
+        ...checkHistory({ history, final }, CHECKERS),
+        ...checkRows(scenario, history, rows),
+      ],
+      finalVersion: final.versions.at(-1)?.version ?? 0,
+      rows: rows.length,
+    };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Real processes: writers and readers as Node processes on a local directory (and on the S3
+ * server under test when one is configured), writers killed with SIGKILL and restarted, for
+ * lancet's protocol and for LanceDB itself; and the pieces (history files, row checkers), each
+ * with a planted bug.
+ */
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { HistoryWriter, mergeHistories, readHistoryLines } from "../../proc/history-file.js";
+import { checkRows } from "../../proc/row-checkers.js";
+import { runProcesses } from "../../proc/runner.js";
+import { findScenario } from "../../scenarios/catalog.js";
+import type { HistoryEvent } from "../../sim/history.js";
+import { s3UnderTest } from "../support/servers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "lancet-proc-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("multi-process runs (built code: run `npm run build` first)", () => {
+  it("lancet: three writers and two readers on a local directory, two writers killed mid-write, every promise kept", async () => {
+    const scenario = findScenario("multi-writer-conditional-put");
+    const r = await runProcesses(scenario, {
+      storeSpec: `local:${dir}`,
+      target: "lancet",
+      seed: 3,
+      kills: 2,
+    });
+    expect(r.violations).toEqual([]);
+    expect(r.stats.kills).toBe(2);
+    expect(r.history.filter((e) => e.type === "restart")).toHaveLength(2);
+    // Every write was begun exactly once; each killed one is the only one left without an outcome.
+    const invokes = r.history.filter((e) => e.type === "invoke" && e.actor.startsWith("w"));
+    expect(invokes).toHaveLength(15);
+    expect(r.stats.commitsAcknowledged + r.stats.commitsFailed).toBeGreaterThanOrEqual(13);
+    expect(r.stats.rowsInTable).toBe(2 * (r.stats.finalVersion - 1));
+  }, 60_000);
+
+  it("LanceDB: one writer and four reader processes on a local directory, no lock, whole versions", async () => {
+    const r = await runProcesses(findScenario("single-writer-many-readers"), {
+      storeSpec: `local:${dir}`,
+      target: "lancedb",
+      seed: 1,
+      kills: 1,
+    });
+    expect(r.violations).toEqual([]);
+    expect(r.stats.readsChecked).toBe(16);
+    expect(r.stats.kills).toBe(1);
+  }, 60_000);
+
+  const s3 = s3UnderTest();
+  it.skipIf(s3 === undefined)(
+    "lancet on the S3 server under test, with kills",
+    async () => {
+      const r = await runProcesses(findScenario("multi-writer-conditional-put"), {
+        storeSpec: s3 as string,
+        target: "lancet",
+        seed: 5,
+        kills: 2,
+      });
+      expect(r.violations).toEqual([]);
+      expect(r.stats.kills).toBe(2);
+    },
+    120_000,
+  );
+
+  it("refuses what it cannot run: the memory store, LanceDB with non-append writes", async () => {
+    await expect(
+      runProcesses(findScenario("multi-writer-conditional-put"), {
+        storeSpec: "memory",
+        target: "lancet",
+        seed: 0,
+        kills: 0,
+      }),
+    ).rejects.toThrow(/shared store/);
+    await expect(
+      runProcesses(findScenario("compaction-vs-delete"), {
+        storeSpec: `local:${dir}`,
+        target: "lancedb",
+        seed: 0,
+        kills: 0,
+      }),
+    ).rejects.toThrow(/appends only/);
+  });
+});
+
+describe("history files", () => {
+  it("merge by the monotonic clock, and a line torn by a kill is dropped", () => {
+    const a = join(dir, "a.jsonl");
+    const b = join(dir, "b.jsonl");
+    new HistoryWriter(a).write({ type: "invoke", actor: "w0", opId: 0, op: "append" }, 30n);
+    new HistoryWriter(b).write({ type: "invoke", actor: "r0", opId: 0, op: "read" }, 20n);
+    appendFileSync(a, '{"type":"ok","act');
+    const merged = mergeHistories([...readHistoryLines(a), ...readHistoryLines(b)], 0n);
+    expect(merged.map((e) => e.actor)).toEqual(["r0", "w0"]);
+    expect(merged.map((e) => e.step)).toEqual([0, 1]);
+    expect(readHistoryLines(join(dir, "never-written.jsonl"))).toEqual([]);
+  });
+});
+
+describe("row checkers catch planted bugs", () => {
+  const scenario = findScenario("multi-writer-conditional-put");
+  const at = { step: 0, timeMs: 0 };
+  const acked = (actor: string, opId: number): HistoryEvent => ({
+    type: "ok",
+    ...at,
+    actor,
+    opId,
+    op: "append",
+    version: 2,
+  });
+  const rowsOf = (writer: number, op: number) => [0, 1].map((row) => [writer, op, row] as const);
+
+  it("a healthy table passes", () => {
+    expect(checkRows(scenario, [acked("w0", 0)], rowsOf(0, 0))).toEqual([]);
+  });
+  it("acked-rows-present: an acknowledged append whose rows are gone", () => {
+    expect(checkRows(scenario, [acked("w0", 0)], []).map((v) => v.checker)).toEqual([
+      "acked-rows-present",
+    ]);
+  });
+  it("no-duplicate-rows: rows in the table twice", () => {
+    const rows = [...rowsOf(0, 0), ...rowsOf(0, 0)];
+    expect(checkRows(scenario, [acked("w0", 0)], rows).map((v) => v.checker)).toContain(
+      "no-duplicate-rows",
+    );
+  });
+  it("no-read-errors: a read that failed", () => {
+    const failed: HistoryEvent = {
+      type: "fail",
+      ...at,
+      actor: "r0",
+      opId: 0,
+      op: "read",
+      error: { kind: "MissingDataFile", message: "gone" },
+    };
+    expect(checkRows(scenario, [failed], []).map((v) => v.checker)).toEqual(["no-read-errors"]);
+  });
+});

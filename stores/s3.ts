@@ -89,13 +89,32 @@ export class S3Store implements ObjectStore {
         }),
       ),
     );
-    const bytes =
-      response.Body === undefined ? new Uint8Array() : await response.Body.transformToByteArray();
+    const bytes = await this.readBody(path, response.Body);
     const size =
       range === undefined
         ? bytes.byteLength
         : (totalSize(response.ContentRange) ?? bytes.byteLength);
     return { bytes, meta: { path, sizeBytes: size, etag: normalizeEtag(response.ETag) } };
+  }
+
+  /**
+   * The body of a GET. A body cut short (the connection closed mid-response, as s3rver does
+   * when the object is overwritten while being read) is a transient failure of this read.
+   */
+  private async readBody(
+    path: string,
+    body: { transformToByteArray(): Promise<Uint8Array> } | undefined,
+  ): Promise<Uint8Array> {
+    if (body === undefined) return new Uint8Array();
+    try {
+      return await body.transformToByteArray();
+    } catch (cause) {
+      throw new TransientStoreError(
+        `reading ${path} failed mid-response (${(cause as Error).message}); the object may have been replaced while it was read`,
+        path,
+        { cause },
+      );
+    }
   }
 
   async head(path: string): Promise<ObjectMeta> {

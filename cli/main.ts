@@ -48,7 +48,9 @@ usage:
       --mode processes   run writers and readers as real processes on --store local:DIR or
                          s3://...; --target lancet|lancedb|both (default lancet),
                          --kills N writers killed with SIGKILL and restarted (default 2),
-                         --seeds N runs (default 1); checked by the same checkers
+                         --seeds N runs (default 1); checked by the same checkers;
+                         --commit-store URL: a DynamoDB endpoint for externalStore
+                         scenarios (LanceDB: s3+ddb://)
       --all-faults       add every fault (crash and restart, lost responses, 503s,
                          lagging listings, clock skew, latency) to each scenario
       --jobs N|auto      explore seeds on N worker threads (same result, sooner)
@@ -151,6 +153,7 @@ async function runCommand(args: readonly string[], out: (line: string) => void):
     mode: { type: "string", default: "simulated" },
     target: { type: "string", default: "lancet" },
     kills: { type: "string" },
+    "commit-store": { type: "string" },
   });
   const schedulerName = String(values.scheduler);
   if (!["random", "pct", "dfs", "fc"].includes(schedulerName))
@@ -261,7 +264,14 @@ async function runProcessesCommand(
   for (const scenario of scenarios) {
     for (const t of targets) {
       for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
-        const r = await runProcesses(scenario, { storeSpec, target: t, seed, kills });
+        const commitStore = values["commit-store"] as string | undefined;
+        const r = await runProcesses(scenario, {
+          storeSpec,
+          target: t,
+          seed,
+          kills,
+          ...(commitStore === undefined ? {} : { commitStoreEndpoint: commitStore }),
+        });
         results.push(r);
         const s = r.stats;
         out(

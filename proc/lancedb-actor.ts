@@ -5,8 +5,10 @@
  * row-checkers.ts): every acknowledged append's rows are in the final table exactly once,
  * reads never fail and never go back to an older version.
  *
- * `@lancedb/lancedb` is loaded only when this target is used; it is a development dependency
- * of lancet, not a dependency of the library.
+ * `@lancedb/lancedb` is loaded only when this target is used and is not a dependency of
+ * lancet: install it beside lancet (`npm install --no-save @lancedb/lancedb`; .ci/run does).
+ * Its prebuilt native package exists only for some platforms, which is also why it cannot sit
+ * in lancet's lock file.
  */
 import { realEnv } from "../protocol/env.js";
 import type { Scenario } from "../scenarios/scenario.js";
@@ -24,13 +26,52 @@ export interface LanceDbActorConfig {
   readonly scenario: Scenario;
   readonly storeSpec: string;
   readonly startAt: number;
+  readonly commitStore?: CommitStoreLocation;
 }
 
-type LanceDb = typeof import("@lancedb/lancedb");
+/** A DynamoDB commit table (LanceDB's `s3+ddb://` external manifest store). */
+export interface CommitStoreLocation {
+  readonly endpoint?: string;
+  readonly tableName: string;
+}
+
+/** The part of `@lancedb/lancedb`'s API this adapter uses (it is not a dependency of lancet). */
+interface LanceDb {
+  connect(
+    uri: string,
+    options: { storageOptions: Record<string, string>; readConsistencyInterval?: number },
+  ): Promise<LanceDbConnection>;
+}
+
+interface LanceDbConnection {
+  createTable(name: string, rows: readonly Record<string, number>[]): Promise<unknown>;
+  openTable(name: string): Promise<LanceDbTable>;
+  close(): void;
+}
+
+interface LanceDbTable {
+  add(rows: readonly Record<string, number>[]): Promise<unknown>;
+  version(): Promise<number>;
+  countRows(): Promise<number>;
+  query(): { toArray(): Promise<unknown[]> };
+}
+
+/** The package, by a name TypeScript does not resolve: lancet builds without it. */
+const LANCEDB_PACKAGE: string = "@lancedb/lancedb";
+
+/** True when `@lancedb/lancedb` can be loaded here. */
+export async function lancedbAvailable(): Promise<boolean> {
+  try {
+    await loadLanceDb();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function loadLanceDb(): Promise<LanceDb> {
   try {
-    return await import("@lancedb/lancedb");
+    return (await import(LANCEDB_PACKAGE)) as LanceDb;
   } catch (cause) {
     throw new Error(
       "--target lancedb needs the @lancedb/lancedb package: npm install @lancedb/lancedb",
@@ -42,13 +83,18 @@ async function loadLanceDb(): Promise<LanceDb> {
 }
 
 /** LanceDB's URI and storage options for a lancet store spec (local directory or S3). */
-export function lancedbLocation(storeSpec: string): {
+export function lancedbLocation(
+  storeSpec: string,
+  commitStore?: CommitStoreLocation,
+): {
   uri: string;
   storageOptions: Record<string, string>;
 } {
   const spec = parseStoreSpec(storeSpec);
   switch (spec.kind) {
     case "local":
+      if (commitStore !== undefined)
+        throw new Error("LanceDB's external commit store works with S3 only (s3+ddb://)");
       return { uri: spec.dir, storageOptions: {} };
     case "s3": {
       const location = parseS3Url(storeSpec);
@@ -63,7 +109,10 @@ export function lancedbLocation(storeSpec: string): {
       if (key !== undefined) storageOptions.aws_access_key_id = key;
       if (secret !== undefined) storageOptions.aws_secret_access_key = secret;
       const path = [location.bucket, location.prefix].filter((p) => p !== "").join("/");
-      return { uri: `s3://${path}`, storageOptions };
+      if (commitStore === undefined) return { uri: `s3://${path}`, storageOptions };
+      if (commitStore.endpoint !== undefined)
+        storageOptions.dynamodb_endpoint = commitStore.endpoint;
+      return { uri: `s3+ddb://${path}?ddbTableName=${commitStore.tableName}`, storageOptions };
     }
     case "memory":
       throw new Error("LanceDB runs in processes need a shared store: local:DIR or s3://...");
@@ -76,18 +125,24 @@ function rowsOf(writer: number, op: number, count: number) {
 }
 
 /** Create the run's table, holding one setup row. */
-export async function createLanceDbTable(storeSpec: string): Promise<void> {
+export async function createLanceDbTable(
+  storeSpec: string,
+  commitStore?: CommitStoreLocation,
+): Promise<void> {
   const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(storeSpec);
+  const { uri, storageOptions } = lancedbLocation(storeSpec, commitStore);
   const db = await lancedb.connect(uri, { storageOptions });
   await db.createTable(LANCEDB_TABLE, rowsOf(-1, -1, 1));
   db.close();
 }
 
 /** Every `(writer, op, row)` in the latest version of the run's table. */
-export async function readLanceDbRows(storeSpec: string): Promise<[number, number, number][]> {
+export async function readLanceDbRows(
+  storeSpec: string,
+  commitStore?: CommitStoreLocation,
+): Promise<[number, number, number][]> {
   const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(storeSpec);
+  const { uri, storageOptions } = lancedbLocation(storeSpec, commitStore);
   const db = await lancedb.connect(uri, { storageOptions });
   const table = await db.openTable(LANCEDB_TABLE);
   const rows = (await table.query().toArray()) as { writer: number; op: number; row: number }[];
@@ -98,7 +153,7 @@ export async function readLanceDbRows(storeSpec: string): Promise<[number, numbe
 /** A writer: its appends through `table.add`; other kinds of write are refused up front. */
 export async function lancedbWriter(config: LanceDbActorConfig, record: Recorder): Promise<void> {
   const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(config.storeSpec);
+  const { uri, storageOptions } = lancedbLocation(config.storeSpec, config.commitStore);
   const db = await lancedb.connect(uri, { storageOptions });
   const table = await db.openTable(LANCEDB_TABLE);
   const ops = config.scenario.writers[config.index]?.ops ?? [];
@@ -120,7 +175,7 @@ export async function lancedbWriter(config: LanceDbActorConfig, record: Recorder
 /** A strong reader (consistency interval 0): version and row count, `reads` times. */
 export async function lancedbReader(config: LanceDbActorConfig, record: Recorder): Promise<void> {
   const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(config.storeSpec);
+  const { uri, storageOptions } = lancedbLocation(config.storeSpec, config.commitStore);
   const db = await lancedb.connect(uri, { storageOptions, readConsistencyInterval: 0 });
   const spec = config.scenario.readers[config.index] ?? { reads: 0 };
   const env = realEnv();

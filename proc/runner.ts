@@ -19,12 +19,13 @@ import { readFinalState } from "../sim/final-state.js";
 import type { HistoryEvent } from "../sim/history.js";
 import { SeededRandom } from "../sim/random.js";
 import { createEnvAt } from "../sim/setup-env.js";
-import { BatchCache } from "../sim/workload.js";
+import { BatchCache, strategyFor } from "../sim/workload.js";
+import { DynamoCommitStore } from "../stores/dynamodb-commit-store.js";
 import { InvalidStoreSpec } from "../stores/errors.js";
 import { parseS3Url } from "../stores/s3-url.js";
 import { openStore, parseStoreSpec } from "../stores/spec.js";
 import { HistoryWriter, mergeHistories, readHistoryLines } from "./history-file.js";
-import { createLanceDbTable, readLanceDbRows } from "./lancedb-actor.js";
+import { type CommitStoreLocation, createLanceDbTable, readLanceDbRows } from "./lancedb-actor.js";
 import { checkRows, type RowTriple } from "./row-checkers.js";
 import type { WorkerConfig } from "./worker.js";
 
@@ -49,6 +50,11 @@ export interface ProcessRunOptions {
   readonly restartAfterMs?: number;
   /** The run is abandoned (and its processes killed) after this long (default 120 s). */
   readonly timeoutMs?: number;
+  /**
+   * A DynamoDB-compatible endpoint for the externalStore strategy (lancet) or `s3+ddb://`
+   * (LanceDB); each run gets a commit table of its own.
+   */
+  readonly commitStoreEndpoint?: string;
 }
 
 /** Counts that describe a multi-process run. */
@@ -87,16 +93,15 @@ export async function runProcesses(
 ): Promise<ProcessRunResult> {
   assertRunnable(scenario, options);
   const startedMs = performance.now();
-  const runSpec = await freshLocation(
-    options.storeSpec,
-    `${scenario.name}-${options.target}-seed-${options.seed}`,
-  );
-  await createTable(scenario, runSpec, options.target);
+  const label = `${scenario.name}-${options.target}-seed-${options.seed}`;
+  const runSpec = await freshLocation(options.storeSpec, label);
+  const commitStore = await freshCommitTable(scenario, options, label);
+  await createTable(scenario, runSpec, options.target, commitStore);
   const dir = await mkdtemp(join(tmpdir(), "lancet-processes-"));
   try {
     const startMono = process.hrtime.bigint();
     const runnerHistory = new HistoryWriter(join(dir, "runner.jsonl"));
-    const files = await supervise(scenario, options, runSpec, dir, runnerHistory);
+    const files = await supervise(scenario, options, runSpec, dir, runnerHistory, commitStore);
     const lines = [...files, runnerHistory.path].flatMap(readHistoryLines);
     const history = mergeHistories(lines, startMono);
     const { violations, finalVersion, rows } = await check(
@@ -104,6 +109,7 @@ export async function runProcesses(
       options.target,
       runSpec,
       history,
+      commitStore,
     );
     const verdict: Verdict = violations.length === 0 ? "safe" : "unsafe";
     return {
@@ -137,8 +143,10 @@ function assertRunnable(scenario: Scenario, options: ProcessRunOptions): void {
       options.storeSpec,
       "processes need a shared store: local:DIR or s3://...",
     );
-  if (scenario.commitStrategy === "externalStore")
-    throw new Error("multi-process runs do not support the externalStore strategy yet");
+  if (scenario.commitStrategy === "externalStore" && options.commitStoreEndpoint === undefined)
+    throw new Error(
+      `${scenario.name} commits through an external store: give --commit-store ENDPOINT`,
+    );
   if (
     options.target === "lancedb" &&
     scenario.writers.some((w) => w.ops.some((op) => op.kind !== "append"))
@@ -166,17 +174,45 @@ async function freshLocation(spec: string, label: string): Promise<string> {
   return runSpec;
 }
 
-async function createTable(scenario: Scenario, runSpec: string, target: ProcessTarget) {
-  if (target === "lancedb") return createLanceDbTable(runSpec);
+/** A commit table of the run's own, when the scenario commits through an external store. */
+async function freshCommitTable(
+  scenario: Scenario,
+  options: ProcessRunOptions,
+  label: string,
+): Promise<CommitStoreLocation | undefined> {
+  if (scenario.commitStrategy !== "externalStore" || options.commitStoreEndpoint === undefined)
+    return undefined;
+  const location = {
+    endpoint: options.commitStoreEndpoint,
+    tableName: `lancet-${label}-${process.pid}-${Date.now()}`.replace(/[^A-Za-z0-9_.-]/g, "-"),
+  };
+  const store = new DynamoCommitStore(location);
+  try {
+    await store.createTableIfMissing();
+  } finally {
+    await store.close();
+  }
+  return location;
+}
+
+async function createTable(
+  scenario: Scenario,
+  runSpec: string,
+  target: ProcessTarget,
+  commitStore: CommitStoreLocation | undefined,
+) {
+  if (target === "lancedb") return createLanceDbTable(runSpec, commitStore);
   const store = await openStore(runSpec);
+  const commits = commitStore === undefined ? undefined : new DynamoCommitStore(commitStore);
   try {
     await Table.create(store, new BatchCache().get(-1, -1, 0), {
       env: createEnvAt(0, "setup"),
       naming: scenario.naming,
-      commitStrategy: scenario.commitStrategy,
+      commitStrategy: strategyFor(scenario, commits),
     });
   } finally {
     await store.close();
+    await commits?.close();
   }
 }
 
@@ -197,6 +233,7 @@ async function supervise(
   runSpec: string,
   dir: string,
   runnerHistory: HistoryWriter,
+  commitStore: CommitStoreLocation | undefined,
 ): Promise<string[]> {
   const actors: Actor[] = [
     ...scenario.writers.map((_, index) => actor("writer", index, `w${index}`)),
@@ -231,6 +268,7 @@ async function supervise(
       historyPath,
       startAt,
       incarnation: a.incarnation,
+      ...(commitStore === undefined ? {} : { commitStore }),
     };
     const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], {
       stdio: ["ignore", "ignore", "pipe"],
@@ -316,9 +354,10 @@ async function check(
   target: ProcessTarget,
   runSpec: string,
   history: readonly HistoryEvent[],
+  commitStore: CommitStoreLocation | undefined,
 ): Promise<{ violations: Violation[]; finalVersion: number; rows: number }> {
   if (target === "lancedb") {
-    const rows = await readLanceDbRows(runSpec);
+    const rows = await readLanceDbRows(runSpec, commitStore);
     const versions = history.flatMap((e) => (e.type === "ok" ? [e.version] : []));
     return {
       violations: [
@@ -330,9 +369,14 @@ async function check(
     };
   }
   const store = await openStore(runSpec);
+  const commits = commitStore === undefined ? undefined : new DynamoCommitStore(commitStore);
   try {
+    // Through the commit store, if any: claimed versions get completed before they are checked.
+    const table = await Table.open(store, {
+      env: createEnvAt(0, "final"),
+      ...(commits === undefined ? {} : { commitStrategy: strategyFor(scenario, commits) }),
+    });
     const final = await readFinalState(store);
-    const table = await Table.open(store, { env: createEnvAt(0, "final") });
     const arrow = await table.toArrow();
     const column = (name: string) => [...(arrow.getChild(name)?.toArray() ?? [])].map(Number);
     const [w, o, r] = [column("writer"), column("op"), column("row")];
@@ -347,5 +391,6 @@ async function check(
     };
   } finally {
     await store.close();
+    await commits?.close();
   }
 }

@@ -7,10 +7,11 @@ import { realEnv } from "../protocol/env.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import type { ActorContext, Recorder } from "../sim/engine.js";
 import { BatchCache, readerActor, writerActor } from "../sim/workload.js";
+import { DynamoCommitStore } from "../stores/dynamodb-commit-store.js";
 import { StoreError } from "../stores/errors.js";
 import { openStore } from "../stores/spec.js";
 import { HistoryWriter } from "./history-file.js";
-import { lancedbReader, lancedbWriter } from "./lancedb-actor.js";
+import { type CommitStoreLocation, lancedbReader, lancedbWriter } from "./lancedb-actor.js";
 import { RecordingStore } from "./recording-store.js";
 
 /** What the runner tells a worker. */
@@ -26,6 +27,8 @@ export interface WorkerConfig {
   /** Operations begun by earlier lives of this actor. */
   readonly startAt: number;
   readonly incarnation: number;
+  /** The run's DynamoDB commit table, for the externalStore strategy. */
+  readonly commitStore?: CommitStoreLocation;
 }
 
 /** Records an actor's operations into its history file. */
@@ -68,10 +71,12 @@ async function main(config: WorkerConfig): Promise<void> {
     return;
   }
   const store = new RecordingStore(await openStore(config.storeSpec), history, config.actor);
+  const commitStore =
+    config.commitStore === undefined ? undefined : new DynamoCommitStore(config.commitStore);
   const ctx: ActorContext = {
     name: config.actor,
     store,
-    commitStore: undefined,
+    commitStore,
     env: realEnv(),
     record,
     incarnation: config.incarnation,
@@ -84,6 +89,7 @@ async function main(config: WorkerConfig): Promise<void> {
     await body(ctx);
   } finally {
     await store.close();
+    await commitStore?.close();
   }
 }
 

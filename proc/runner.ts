@@ -39,13 +39,11 @@ export interface ProcessRunOptions {
   readonly target: ProcessTarget;
   /** Fixes when and which writers are killed. */
   readonly seed: number;
-  /** Writers killed with SIGKILL during the run (each then restarted). */
-  readonly kills: number;
   /**
-   * A kill is aimed at a moment uniform in [20, 20 + killWindowMs] ms after the start (default
-   * 150) and waits until its victim has begun its first write.
+   * Writers killed with SIGKILL during the run, each during a write drawn from the seed (never
+   * its last), then restarted.
    */
-  readonly killWindowMs?: number;
+  readonly kills: number;
   /** A killed writer restarts after this long (default 20 ms). */
   readonly restartAfterMs?: number;
   /** The run is abandoned (and its processes killed) after this long (default 120 s). */
@@ -291,19 +289,34 @@ async function supervise(
   };
 
   const random = new SeededRandom(options.seed).fork("kills");
-  const window = options.killWindowMs ?? 150;
   const writers = actors.filter((a) => a.role === "writer");
   const timers: NodeJS.Timeout[] = [];
-  const killLater = (victim: Actor, afterMs: number) => {
+  const invokesOf = (a: Actor) =>
+    a.files.flatMap(readHistoryLines).filter((l) => l.type === "invoke").length;
+  /**
+   * Kill `victim` `delayMs` after it begins its write number `write` (0-based), so that kills
+   * land before, inside and after commits; then restart it.
+   */
+  const killDuring = (victim: Actor, write: number, delayMs: number) => {
     const kill = () => {
+      if (victim.done) return;
       const child = victim.child;
-      if (child === undefined || victim.done) return;
-      // Only once it is working: a kill during Node's start-up tests nothing.
       const current = victim.files.at(-1);
-      if (current === undefined || !readHistoryLines(current).some((l) => l.type === "invoke")) {
-        timers.push(setTimeout(kill, 5));
+      // Not yet there (or restarting): look again shortly. A kill during start-up tests nothing.
+      if (
+        child === undefined ||
+        current === undefined ||
+        !readHistoryLines(current).some((l) => l.type === "invoke") ||
+        invokesOf(victim) <= write
+      ) {
+        timers.push(setTimeout(kill, 2));
         return;
       }
+      timers.push(setTimeout(() => killNow(child), delayMs));
+    };
+    const killNow = (child: ChildProcess) => {
+      // Finished, or already killed and restarted, meanwhile: this kill has nothing to hit.
+      if (victim.done || victim.child !== child) return;
       runnerHistory.write({
         type: "crash",
         actor: victim.name,
@@ -324,11 +337,13 @@ async function supervise(
         }, options.restartAfterMs ?? 20),
       );
     };
-    timers.push(setTimeout(kill, afterMs));
+    timers.push(setTimeout(kill, 0));
   };
   for (let k = 0; k < options.kills && writers.length > 0; k++) {
-    const at = 20 + random.between(0, window);
-    killLater(writers[random.int(writers.length)] as Actor, at);
+    const victim = writers[random.int(writers.length)] as Actor;
+    const ops = scenario.writers[victim.index]?.ops.length ?? 1;
+    // Never its last write: a writer with work left is alive when its kill comes.
+    killDuring(victim, random.int(Math.max(1, ops - 1)), random.int(15));
   }
   const timeout = setTimeout(
     () => fail(new Error(`processes did not finish within ${options.timeoutMs ?? 120_000} ms`)),

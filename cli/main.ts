@@ -11,6 +11,7 @@ import { type ProcessRunResult, type ProcessTarget, runProcesses } from "../proc
 import { InvalidArgument, ProtocolError } from "../protocol/errors.js";
 import { jsonReport } from "../reports/json.js";
 import { describeShape, markdownReport } from "../reports/markdown.js";
+import { processesMarkdown } from "../reports/processes.js";
 import { formatQualification, qualificationMarkdown } from "../reports/qualification.js";
 import { formatTimeline } from "../reports/timeline.js";
 import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
@@ -49,6 +50,7 @@ usage:
                          s3://...; --target lancet|lancedb|both (default lancet),
                          --kills N writers killed with SIGKILL and restarted (default 2),
                          --seeds N runs (default 1); checked by the same checkers;
+                         --md FILE: one table, targets side by side;
                          --commit-store URL: a DynamoDB endpoint for externalStore
                          scenarios (LanceDB: s3+ddb://)
       --all-faults       add every fault (crash and restart, lost responses, 503s,
@@ -297,6 +299,7 @@ async function runProcessesCommand(
   }
   if (values.json !== undefined)
     await writeText(String(values.json), `${JSON.stringify(results, null, 2)}\n`);
+  if (values.md !== undefined) await writeText(String(values.md), processesMarkdown(results));
   return ok ? 0 : 1;
 }
 

@@ -12,6 +12,7 @@ import { HistoryWriter, mergeHistories, readHistoryLines } from "../../proc/hist
 import { lancedbAvailable } from "../../proc/lancedb-actor.js";
 import { checkRows } from "../../proc/row-checkers.js";
 import { runProcesses } from "../../proc/runner.js";
+import { processesMarkdown } from "../../reports/processes.js";
 import { findScenario } from "../../scenarios/catalog.js";
 import type { HistoryEvent } from "../../sim/history.js";
 import { S3RVER_CREDENTIALS, s3UnderTest, startDynalite, startS3rver } from "../support/servers.js";
@@ -172,5 +173,41 @@ describe("row checkers catch planted bugs", () => {
       error: { kind: "MissingDataFile", message: "gone" },
     };
     expect(checkRows(scenario, [failed], []).map((v) => v.checker)).toEqual(["no-read-errors"]);
+  });
+});
+
+describe("the processes report", () => {
+  it("puts lancet and LanceDB runs of a scenario side by side, with what each found", () => {
+    const scenario = findScenario("multi-writer-conditional-put");
+    const stats = {
+      processes: 5,
+      commitsAcknowledged: 15,
+      commitsFailed: 0,
+      readsChecked: 8,
+      kills: 0,
+      finalVersion: 9,
+      rowsInTable: 17,
+      elapsedMs: 1,
+    };
+    const run = (target: "lancet" | "lancedb", lost: number) => ({
+      scenario,
+      target,
+      store: "s3://lies",
+      verdict: lost > 0 ? ("unsafe" as const) : ("safe" as const),
+      matchesExpectation: lost === 0,
+      violations: Array.from({ length: lost }, () => ({
+        checker: "acked-rows-present" as const,
+        message: "lost",
+        events: [],
+      })),
+      history: [],
+      stats,
+    });
+    const md = processesMarkdown([run("lancet", 0), run("lancedb", 6)]);
+    expect(md).toMatch(/^# lancet processes: 1 run\(s\) broke a promise/);
+    expect(md).toMatch(
+      /\| lancet \| `s3:\/\/lies` \| safe \| 15 \| 0 \| 8 \| 0 \| 9 \| 17 \| none \|/,
+    );
+    expect(md).toMatch(/\| lancedb \| `s3:\/\/lies` \| unsafe .* acked-rows-present x6 \|/);
   });
 });

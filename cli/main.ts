@@ -332,6 +332,8 @@ function printResult(
     for (const line of formatTimeline(minimal.run.history, { highlight: first?.events ?? [] }))
       out(`    ${line}`);
     if (replayFile !== undefined) out(`  replay: lancet replay ${replayFile}`);
+  } else if (r.search?.exhausted === false) {
+    out("  no violation in the schedules run: the search was not exhaustive, this is not a proof");
   } else {
     out("  no violation");
   }

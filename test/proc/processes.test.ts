@@ -76,7 +76,7 @@ describe("multi-process runs (built code: run `npm run build` first)", () => {
     120_000,
   );
 
-  it("on s3rver, which ignores conditional writes, an external DynamoDB commit store keeps lancet and LanceDB safe, with kills", async () => {
+  it("on s3rver, which ignores conditional writes, an external DynamoDB commit store keeps every acknowledged commit of lancet and LanceDB, with kills", async () => {
     const s3rver = await startS3rver("lies");
     const dynalite = await startDynalite();
     const env = process.env;
@@ -92,7 +92,13 @@ describe("multi-process runs (built code: run `npm run build` first)", () => {
           kills: 2,
           commitStoreEndpoint: dynalite.endpoint,
         });
-        expect(r.violations, target).toEqual([]);
+        // s3rver writes objects in place (qualify: atomic visibility fails), so a read racing a
+        // write may fail or see a partial object: reads are not what this test is about. Every
+        // acknowledged commit must be there, exactly once.
+        const aboutCommits = r.violations.filter(
+          (v) => v.checker !== "no-read-errors" && v.checker !== "no-torn-read",
+        );
+        expect(aboutCommits, target).toEqual([]);
         expect(r.stats.kills, target).toBeGreaterThanOrEqual(1);
       }
     } finally {

@@ -15,6 +15,8 @@ import { runProcesses } from "../../proc/runner.js";
 import { processesMarkdown } from "../../reports/processes.js";
 import { findScenario } from "../../scenarios/catalog.js";
 import type { HistoryEvent } from "../../sim/history.js";
+import type { S3Store } from "../../stores/s3.js";
+import { openStore } from "../../stores/spec.js";
 import { S3RVER_CREDENTIALS, s3UnderTest, startDynalite, startS3rver } from "../support/servers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lancet-proc-test-"));
@@ -64,6 +66,10 @@ describe("multi-process runs (built code: run `npm run build` first)", () => {
   it.skipIf(s3 === undefined)(
     "lancet on the S3 server under test, with kills",
     async () => {
+      // Test files run in any order: the bucket may not exist yet on a fresh server.
+      const bucket = (await openStore(s3 as string)) as S3Store;
+      await bucket.createBucketIfMissing();
+      await bucket.close();
       const r = await runProcesses(findScenario("multi-writer-conditional-put"), {
         storeSpec: s3 as string,
         target: "lancet",

@@ -4,7 +4,7 @@
  */
 import type { Scenario, Verdict } from "../scenarios/scenario.js";
 import type { Violation } from "./checkers.js";
-import { minimizeFailure } from "./minimize.js";
+import { type Minimized, minimizeFailure } from "./minimize.js";
 import {
   RESULT_FORMAT_VERSION,
   type RunOptions,
@@ -118,6 +118,47 @@ export async function sweepSeeds(
   return { seedsRun, totals };
 }
 
+/** What was run for a scenario, whatever chose the schedules. */
+export interface RunsDone {
+  readonly seedsRun: number;
+  readonly firstSeed: number;
+  readonly totals: ExploreTotals;
+  /** How interleavings were chosen: `random`, `pct`, `dfs` or `fc`. */
+  readonly scheduler: string;
+  readonly search?: SearchReport;
+}
+
+/**
+ * The scenario's result: the verdict against its expectation and, when a run failed, that run
+ * with its minimal form (the failing run itself unless a shrunk one is given).
+ */
+export function scenarioResult(
+  scenario: Scenario,
+  done: RunsDone,
+  failing: RunResult | undefined,
+  minimal?: Minimized,
+): ScenarioResult {
+  const verdict: Verdict = failing === undefined ? "safe" : "unsafe";
+  const base = {
+    formatVersion: RESULT_FORMAT_VERSION,
+    scenario,
+    expected: scenario.expected,
+    verdict,
+    matchesExpectation: verdict === scenario.expected,
+    ...done,
+  };
+  if (failing === undefined) return base;
+  const shrunk = minimal ?? { scenario, result: failing, runsSpent: 0 };
+  return {
+    ...base,
+    failure: {
+      seed: failing.seed,
+      violations: failing.violations,
+      minimal: { scenario: shrunk.scenario, run: shrunk.result, runsSpent: shrunk.runsSpent },
+    },
+  };
+}
+
 /** Turn a sweep into the scenario's result: verdict against expectation, failure shrunk. */
 export async function concludeSweep(
   scenario: Scenario,
@@ -127,29 +168,17 @@ export async function concludeSweep(
   minimize = true,
 ): Promise<ScenarioResult> {
   const failing = sweep.failing;
-  const verdict: Verdict = failing === undefined ? "safe" : "unsafe";
-  const base = {
-    formatVersion: RESULT_FORMAT_VERSION,
-    scenario,
-    expected: scenario.expected,
-    verdict,
-    matchesExpectation: verdict === scenario.expected,
+  const minimal =
+    failing !== undefined && minimize
+      ? await minimizeFailure(scenario, failing, runOptions)
+      : undefined;
+  const done = {
     seedsRun: sweep.seedsRun,
     firstSeed: seeds[0] ?? 0,
     totals: sweep.totals,
+    scheduler: runOptions.scheduler?.kind ?? "random",
   };
-  if (failing === undefined) return base;
-  const minimal = minimize
-    ? await minimizeFailure(scenario, failing, runOptions)
-    : { scenario, result: failing, runsSpent: 0 };
-  return {
-    ...base,
-    failure: {
-      seed: failing.seed,
-      violations: failing.violations,
-      minimal: { scenario: minimal.scenario, run: minimal.result, runsSpent: minimal.runsSpent },
-    },
-  };
+  return scenarioResult(scenario, done, failing, minimal);
 }
 
 /** Run `scenario` over `options.seeds` until a checker fires, then shrink the failure. */
@@ -163,12 +192,5 @@ export async function exploreScenario(
     ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
   };
   const sweep = await sweepSeeds(scenario, options.seeds, runOptions);
-  const result = await concludeSweep(
-    scenario,
-    options.seeds,
-    sweep,
-    runOptions,
-    options.minimize !== false,
-  );
-  return { ...result, scheduler: options.scheduler?.kind ?? "random" };
+  return concludeSweep(scenario, options.seeds, sweep, runOptions, options.minimize !== false);
 }

@@ -58,14 +58,7 @@ export async function exploreScenarioParallel(
     batches: new BatchCache(),
     ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
   };
-  const result = await concludeSweep(
-    scenario,
-    options.seeds,
-    sweep,
-    runOptions,
-    options.minimize !== false,
-  );
-  return { ...result, scheduler: options.scheduler?.kind ?? "random" };
+  return concludeSweep(scenario, options.seeds, sweep, runOptions, options.minimize !== false);
 }
 
 async function sweepInWorkers(

@@ -13,21 +13,16 @@
  * Both stop at the first violation and return it as a run whose recorded choices replay it.
  */
 import fc from "fast-check";
-import type { Scenario, Verdict } from "../scenarios/scenario.js";
+import type { Scenario } from "../scenarios/scenario.js";
 import {
   addStats,
   type ExploreTotals,
   NO_TOTALS,
   type ScenarioResult,
   type SearchReport,
+  scenarioResult,
 } from "./explore.js";
-import {
-  estimateSteps,
-  RESULT_FORMAT_VERSION,
-  type RunResult,
-  runOnce,
-  type StoreFactory,
-} from "./run.js";
+import { estimateSteps, type RunResult, runOnce, type StoreFactory } from "./run.js";
 import { BatchCache } from "./workload.js";
 
 /** Options of {@link exploreDfs}. */
@@ -95,7 +90,8 @@ export async function exploreDfs(scenario: Scenario, options: DfsOptions): Promi
     ...(dedup ? { statesDeduplicated } : {}),
     exhausted: failing === undefined && stack.length === 0,
   };
-  return searchResult(scenario, "dfs", seed, runs, totals, search, failing);
+  const done = { seedsRun: runs, firstSeed: seed, totals, scheduler: "dfs", search };
+  return scenarioResult(scenario, done, failing);
 }
 
 /** Options of {@link exploreWithFastCheck}. */
@@ -138,38 +134,6 @@ export async function exploreWithFastCheck(
   );
   const shrunk = details.counterexample?.[0];
   const failing = shrunk === undefined ? undefined : await run(shrunk);
-  return searchResult(scenario, "fc", seed, runs, totals, { runs }, failing);
-}
-
-function searchResult(
-  scenario: Scenario,
-  scheduler: string,
-  seed: number,
-  runs: number,
-  totals: ExploreTotals,
-  search: SearchReport,
-  failing: RunResult | undefined,
-): ScenarioResult {
-  const verdict: Verdict = failing === undefined ? "safe" : "unsafe";
-  const base = {
-    formatVersion: RESULT_FORMAT_VERSION,
-    scenario,
-    expected: scenario.expected,
-    verdict,
-    matchesExpectation: verdict === scenario.expected,
-    seedsRun: runs,
-    firstSeed: seed,
-    totals,
-    scheduler,
-    search,
-  };
-  if (failing === undefined) return base;
-  return {
-    ...base,
-    failure: {
-      seed: failing.seed,
-      violations: failing.violations,
-      minimal: { scenario, run: failing, runsSpent: 0 },
-    },
-  };
+  const done = { seedsRun: runs, firstSeed: seed, totals, scheduler: "fc", search: { runs } };
+  return scenarioResult(scenario, done, failing);
 }

@@ -5,8 +5,7 @@
  * a version another process created is always made before the calls that saw it.
  */
 import { VERSIONS_DIR } from "../protocol/layout.js";
-import { digestBytes } from "../sim/history.js";
-import { StoreError } from "../stores/errors.js";
+import { digestBytes, errorKind } from "../sim/history.js";
 import {
   type GetOptions,
   type ListOptions,
@@ -83,8 +82,7 @@ export class RecordingStore implements ObjectStore {
     try {
       return await call();
     } catch (error) {
-      outcome =
-        error instanceof StoreError ? error.kind : error instanceof Error ? error.name : "Error";
+      outcome = errorKind(error);
       throw error;
     } finally {
       this.history.write(

@@ -6,9 +6,9 @@
 import { realEnv } from "../protocol/env.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import type { ActorContext, Recorder } from "../sim/engine.js";
+import { errorKind, errorMessage } from "../sim/history.js";
 import { BatchCache, readerActor, writerActor } from "../sim/workload.js";
 import { DynamoCommitStore } from "../stores/dynamodb-commit-store.js";
-import { StoreError } from "../stores/errors.js";
 import { openStore } from "../stores/spec.js";
 import { HistoryWriter } from "./history-file.js";
 import { type CommitStoreLocation, lancedbReader, lancedbWriter } from "./lancedb-actor.js";
@@ -47,17 +47,7 @@ export function fileRecorder(history: HistoryWriter, actor: string, firstOpId: n
         actor,
         opId,
         op,
-        error: {
-          kind:
-            error instanceof StoreError
-              ? error.kind
-              : error instanceof Error && "kind" in error && typeof error.kind === "string"
-                ? error.kind
-                : error instanceof Error
-                  ? error.name
-                  : "Error",
-          message: error instanceof Error ? error.message : String(error),
-        },
+        error: { kind: errorKind(error), message: errorMessage(error) },
       }),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Checker, Violation } from "./checkers.js";
 import type { FinalState, FinalVersion } from "./final-state.js";
-import { type CallEvent, COMMIT_OPS, type HistoryEvent } from "./history.js";
+import { type CallEvent, type HistoryEvent, isCommit } from "./history.js";
 import { operationsOf } from "./operations.js";
 
 /** A commit the protocol reported as failed is not in the table. */
@@ -125,7 +125,7 @@ export const freshReads: Checker = {
     const newest: { version: number; index: number; timeMs: number }[] = [];
     const invokes = new Map<string, { index: number; timeMs: number; boundMs: number }>();
     history.forEach((event, index) => {
-      if (event.type === "ok" && COMMIT_OPS.has(event.op) && event.noop !== true) {
+      if (isCommit(event)) {
         newest.push({ version: event.version, index, timeMs: event.timeMs });
         return;
       }

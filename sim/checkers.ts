@@ -17,6 +17,7 @@ import {
   COMMIT_OPS,
   type HistoryEvent,
   type InvokeEvent,
+  isCommit,
   type OkEvent,
   type ReadObservation,
 } from "./history.js";
@@ -62,11 +63,6 @@ export interface Checker {
   /** The promise, in a sentence. */
   readonly promise: string;
   check(input: CheckInput): Violation[];
-}
-
-/** A commit that committed something (not a compaction that had nothing to do). */
-function isCommit(event: HistoryEvent): event is OkEvent {
-  return event.type === "ok" && COMMIT_OPS.has(event.op) && event.noop !== true;
 }
 
 /**

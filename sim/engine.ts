@@ -13,7 +13,6 @@
  */
 import type { Env } from "../protocol/env.js";
 import type { CommitStore } from "../stores/commit-store.js";
-import { StoreError } from "../stores/errors.js";
 import type { ObjectStore } from "../stores/store.js";
 import {
   type CallFaultDecision,
@@ -23,7 +22,13 @@ import {
   lostResponseError,
   transientError,
 } from "./faults.js";
-import type { HistoryEvent, OpKind, ReadObservation } from "./history.js";
+import {
+  errorKind,
+  errorMessage,
+  type HistoryEvent,
+  type OpKind,
+  type ReadObservation,
+} from "./history.js";
 import type { SeededRandom } from "./random.js";
 import { ScheduledCommitStore } from "./scheduled-commit-store.js";
 import { ScheduledStore } from "./scheduled-store.js";
@@ -433,15 +438,4 @@ function faultField(fault: CallFaultDecision | undefined): {
 } {
   if (fault?.kind === "transient" || fault?.kind === "lost-response") return { fault: fault.kind };
   return {};
-}
-
-function errorKind(error: unknown): string {
-  if (error instanceof StoreError) return error.kind;
-  if (error instanceof Error && "kind" in error && typeof error.kind === "string")
-    return error.kind;
-  return error instanceof Error ? error.name : "Error";
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -42,6 +42,14 @@ interface EventBase {
   readonly actor: string;
 }
 
+/**
+ * An acknowledged commit that committed something (not a compaction with nothing to do). The
+ * narrowed type keeps other `ok` events (reads, no-ops) possible when this is false.
+ */
+export function isCommit(event: HistoryEvent): event is OkEvent & { readonly noop?: false } {
+  return event.type === "ok" && COMMIT_OPS.has(event.op) && event.noop !== true;
+}
+
 /** An actor starts an operation. */
 export interface InvokeEvent extends EventBase {
   readonly type: "invoke";
@@ -131,4 +139,16 @@ export function digestBytes(bytes: Uint8Array): string {
 /** A short, stable digest of a history: equal digests mean bit-for-bit equal histories. */
 export function hashHistory(events: readonly HistoryEvent[]): string {
   return createHash("sha256").update(JSON.stringify(events)).digest("hex").slice(0, 16);
+}
+
+/** How a history names an error: its `kind` (typed store and protocol errors), else its name. */
+export function errorKind(error: unknown): string {
+  if (error instanceof Error && "kind" in error && typeof error.kind === "string")
+    return error.kind;
+  return error instanceof Error ? error.name : "Error";
+}
+
+/** An error's message, for a history. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -36,8 +36,8 @@
  * Orphan files (written by a writer that crashed before committing) are left alone: without
  * modification times there is no telling them from the files of a commit in flight.
  */
-import { AlreadyExists, NotFound } from "../stores/errors.js";
-import { listAll, type ObjectStore } from "../stores/store.js";
+import { AlreadyExists } from "../stores/errors.js";
+import { getIfPresent, listAll, type ObjectStore } from "../stores/store.js";
 import { type Env, realEnv } from "./env.js";
 import { CorruptFile, InvalidArgument } from "./errors.js";
 import { activeLeases } from "./leases.js";
@@ -99,7 +99,7 @@ export async function cleanupOldVersions(
   const kept: Manifest[] = [];
   const dropped: Dropped[] = [];
   for (const entry of entries) {
-    const bytes = await readRaw(store, entry.path);
+    const bytes = await getIfPresent(store, entry.path);
     // Another cleaner got there first.
     if (bytes === undefined) continue;
     const manifest = decodeManifest(entry.path, bytes);
@@ -182,7 +182,7 @@ async function writeJournal(
 async function readJournals(store: ObjectStore): Promise<Journal[]> {
   const out: Journal[] = [];
   for (const { path } of await listAll(store, CLEANUP_JOURNAL_DIR)) {
-    const bytes = await readRaw(store, path);
+    const bytes = await getIfPresent(store, path);
     // Finished by a concurrent cleanup meanwhile.
     if (bytes === undefined) continue;
     let document: { manifests?: unknown; leased?: unknown };
@@ -201,15 +201,6 @@ async function readJournals(store: ObjectStore): Promise<Journal[]> {
     out.push({ path, dropped, leased: document.leased as number[] | undefined });
   }
   return out;
-}
-
-async function readRaw(store: ObjectStore, path: string): Promise<Uint8Array | undefined> {
-  try {
-    return (await store.get(path)).bytes;
-  } catch (error) {
-    if (error instanceof NotFound) return undefined;
-    throw error;
-  }
 }
 
 /** Put a deleted manifest back with its original bytes (nothing to do if it is there). */

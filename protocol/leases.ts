@@ -7,8 +7,7 @@
  * version's manifest, and cleanup that respects leases reads them twice (see cleanup.ts for why
  * that closes the race). Expired leases are ignored, so a crashed reader holds nothing forever.
  */
-import { NotFound } from "../stores/errors.js";
-import { listAll, type ObjectStore } from "../stores/store.js";
+import { getIfPresent, listAll, type ObjectStore } from "../stores/store.js";
 import type { Env } from "./env.js";
 import { CorruptFile } from "./errors.js";
 import { MANIFEST_FORMAT_VERSION } from "./manifest.js";
@@ -61,14 +60,9 @@ export async function releaseLease(store: ObjectStore, lease: Lease): Promise<vo
 export async function activeLeases(store: ObjectStore, nowMs: number): Promise<Lease[]> {
   const out: Lease[] = [];
   for (const { path } of await listAll(store, LEASES_DIR)) {
-    let bytes: Uint8Array;
-    try {
-      bytes = (await store.get(path)).bytes;
-    } catch (error) {
-      // Released between the listing and the read: it protects nothing any more.
-      if (error instanceof NotFound) continue;
-      throw error;
-    }
+    const bytes = await getIfPresent(store, path);
+    // Released between the listing and the read: it protects nothing any more.
+    if (bytes === undefined) continue;
     const lease = decodeLease(path, bytes);
     if (lease.expiresAtMs >= nowMs) out.push(lease);
   }

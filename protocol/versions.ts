@@ -7,7 +7,7 @@
  */
 
 import { NotFound } from "../stores/errors.js";
-import type { ObjectStore } from "../stores/store.js";
+import { getIfPresent, type ObjectStore } from "../stores/store.js";
 import { CorruptFile, MissingDataFile, TableNotFound, VersionNotFound } from "./errors.js";
 import { manifestPath, parseManifestPath, VERSIONS_DIR, type VersionNaming } from "./layout.js";
 import { decodeManifest, type Manifest } from "./manifest.js";
@@ -74,13 +74,8 @@ export async function readManifestIfPresent(
   naming: VersionNaming,
 ): Promise<Manifest | undefined> {
   const path = manifestPath(version, naming);
-  let bytes: Uint8Array;
-  try {
-    bytes = (await store.get(path)).bytes;
-  } catch (error) {
-    if (error instanceof NotFound) return undefined;
-    throw error;
-  }
+  const bytes = await getIfPresent(store, path);
+  if (bytes === undefined) return undefined;
   return checkManifest(decodeManifest(path, bytes), version, path);
 }
 

@@ -11,6 +11,8 @@
  * qualification measures whether it keeps the claim.
  */
 
+import { NotFound } from "./errors.js";
+
 /** How a put treats an object that may already be at the path. */
 export type PutMode =
   /** Replace whatever is there (plain S3 PUT). */
@@ -113,4 +115,17 @@ export async function listAll(
   const out: ObjectMeta[] = [];
   for await (const meta of store.list(prefix, options)) out.push(meta);
   return out;
+}
+
+/** The bytes of the object at `path`, or undefined when there is none. */
+export async function getIfPresent(
+  store: ObjectStore,
+  path: string,
+): Promise<Uint8Array | undefined> {
+  try {
+    return (await store.get(path)).bytes;
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  }
 }

@@ -119,6 +119,17 @@ export function lancedbLocation(
   }
 }
 
+/** A LanceDB connection to the run's database. */
+async function connect(
+  storeSpec: string,
+  commitStore: CommitStoreLocation | undefined,
+  options: { readConsistencyInterval?: number } = {},
+): Promise<LanceDbConnection> {
+  const lancedb = await loadLanceDb();
+  const { uri, storageOptions } = lancedbLocation(storeSpec, commitStore);
+  return lancedb.connect(uri, { storageOptions, ...options });
+}
+
 /** Rows `(writer, op, row)` of one append, as LanceDB takes them. */
 function rowsOf(writer: number, op: number, count: number) {
   return Array.from({ length: count }, (_, row) => ({ writer, op, row }));
@@ -129,9 +140,7 @@ export async function createLanceDbTable(
   storeSpec: string,
   commitStore?: CommitStoreLocation,
 ): Promise<void> {
-  const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(storeSpec, commitStore);
-  const db = await lancedb.connect(uri, { storageOptions });
+  const db = await connect(storeSpec, commitStore);
   await db.createTable(LANCEDB_TABLE, rowsOf(-1, -1, 1));
   db.close();
 }
@@ -141,9 +150,7 @@ export async function readLanceDbRows(
   storeSpec: string,
   commitStore?: CommitStoreLocation,
 ): Promise<[number, number, number][]> {
-  const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(storeSpec, commitStore);
-  const db = await lancedb.connect(uri, { storageOptions });
+  const db = await connect(storeSpec, commitStore);
   const table = await db.openTable(LANCEDB_TABLE);
   const rows = (await table.query().toArray()) as { writer: number; op: number; row: number }[];
   db.close();
@@ -152,9 +159,7 @@ export async function readLanceDbRows(
 
 /** A writer: its appends through `table.add`; other kinds of write are refused up front. */
 export async function lancedbWriter(config: LanceDbActorConfig, record: Recorder): Promise<void> {
-  const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(config.storeSpec, config.commitStore);
-  const db = await lancedb.connect(uri, { storageOptions });
+  const db = await connect(config.storeSpec, config.commitStore);
   const table = await db.openTable(LANCEDB_TABLE);
   const ops = config.scenario.writers[config.index]?.ops ?? [];
   for (let opIndex = config.startAt; opIndex < ops.length; opIndex++) {
@@ -174,9 +179,7 @@ export async function lancedbWriter(config: LanceDbActorConfig, record: Recorder
 
 /** A strong reader (consistency interval 0): version and row count, `reads` times. */
 export async function lancedbReader(config: LanceDbActorConfig, record: Recorder): Promise<void> {
-  const lancedb = await loadLanceDb();
-  const { uri, storageOptions } = lancedbLocation(config.storeSpec, config.commitStore);
-  const db = await lancedb.connect(uri, { storageOptions, readConsistencyInterval: 0 });
+  const db = await connect(config.storeSpec, config.commitStore, { readConsistencyInterval: 0 });
   const spec = config.scenario.readers[config.index] ?? { reads: 0 };
   const env = realEnv();
   const table = await db.openTable(LANCEDB_TABLE);

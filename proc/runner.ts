@@ -252,10 +252,7 @@ async function supervise(
   const start = (a: Actor) => {
     const historyPath = join(dir, `${a.name}-${a.incarnation}.jsonl`);
     a.files.push(historyPath);
-    const startAt = a.files
-      .slice(0, -1)
-      .flatMap(readHistoryLines)
-      .filter((l) => l.type === "invoke").length;
+    const startAt = sum(a.files.slice(0, -1).map(invokesIn));
     const config: WorkerConfig = {
       role: a.role,
       index: a.index,
@@ -291,8 +288,6 @@ async function supervise(
   const random = new SeededRandom(options.seed).fork("kills");
   const writers = actors.filter((a) => a.role === "writer");
   const timers: NodeJS.Timeout[] = [];
-  const invokesOf = (a: Actor) =>
-    a.files.flatMap(readHistoryLines).filter((l) => l.type === "invoke").length;
   /**
    * Kill `victim` `delayMs` after it begins its write number `write` (0-based), so that kills
    * land before, inside and after commits; then restart it.
@@ -301,14 +296,9 @@ async function supervise(
     const kill = () => {
       if (victim.done) return;
       const child = victim.child;
-      const current = victim.files.at(-1);
+      const invokes = victim.files.map(invokesIn);
       // Not yet there (or restarting): look again shortly. A kill during start-up tests nothing.
-      if (
-        child === undefined ||
-        current === undefined ||
-        !readHistoryLines(current).some((l) => l.type === "invoke") ||
-        invokesOf(victim) <= write
-      ) {
+      if (child === undefined || (invokes.at(-1) ?? 0) === 0 || sum(invokes) <= write) {
         timers.push(setTimeout(kill, 2));
         return;
       }
@@ -408,4 +398,13 @@ async function check(
     await store.close();
     await commits?.close();
   }
+}
+
+/** Operations begun in one history file. */
+function invokesIn(path: string): number {
+  return readHistoryLines(path).filter((l) => l.type === "invoke").length;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }

@@ -1,11 +1,8 @@
-import { tableFromArrays } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { CommitConflict } from "../../protocol/errors.js";
 import type { Operation } from "../../protocol/manifest.js";
 import { checkConflict, needsTransactionDetail } from "../../protocol/operations.js";
-import { Table } from "../../protocol/table.js";
-import { createEnvAt } from "../../sim/setup-env.js";
-import { MemoryStore } from "../../stores/memory.js";
+import { rows, twoHandles } from "../support/tables.js";
 
 const fragment = { path: "data/x.arrow", physicalRows: 1, sizeBytes: 1 };
 const predicate = { column: "id", op: "=", value: 1 } as const;
@@ -157,16 +154,6 @@ describe("conflict matrix, every ordered pair of the 7 kinds", () => {
 });
 
 describe("conflicts end to end", () => {
-  const rows = (ids: number[]) => tableFromArrays({ id: Int32Array.from(ids) });
-  async function twoHandles() {
-    const store = new MemoryStore();
-    const setup = await Table.create(store, rows([1, 2]), { env: createEnvAt(0, "s") });
-    await setup.append(rows([3, 4]));
-    const a = await Table.open(store, { env: createEnvAt(0, "a") });
-    const b = await Table.open(store, { env: createEnvAt(0, "b") });
-    return { a, b };
-  }
-
   it("an append after a concurrent overwrite fails with a non-retryable CommitConflict", async () => {
     const { a, b } = await twoHandles();
     await a.overwrite(rows([9]));

@@ -3,7 +3,6 @@
  * the rows, how each meets a concurrent writer, and that cleanup keeps every file a retained
  * version (or a leased one) needs.
  */
-import { tableFromArrays } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { CLEANUP_JOURNAL_DIR, cleanupOldVersions } from "../../protocol/cleanup.js";
 import { CommitConflict, MissingDataFile, VersionNotFound } from "../../protocol/errors.js";
@@ -12,9 +11,9 @@ import { Table } from "../../protocol/table.js";
 import { createEnvAt } from "../../sim/setup-env.js";
 import { MemoryStore } from "../../stores/memory.js";
 import { listAll } from "../../stores/store.js";
+import { rows, twoHandles } from "../support/tables.js";
 import { wrapStore } from "../support/wrap-store.js";
 
-const rows = (ids: number[]) => tableFromArrays({ id: Int32Array.from(ids) });
 const ids = async (table: Table) =>
   [...(await table.toArrow()).getChild("id")!.toArray()].map(Number).sort((a, b) => a - b);
 
@@ -23,15 +22,6 @@ function manualEnv(label: string) {
   const clock = { nowMs: 0 };
   const env = createEnvAt(0, label);
   return { clock, env: { ...env, clock: { now: () => clock.nowMs, sleep: env.clock.sleep } } };
-}
-
-async function twoHandles() {
-  const store = new MemoryStore();
-  const setup = await Table.create(store, rows([1, 2]), { env: createEnvAt(0, "s") });
-  await setup.append(rows([3, 4]));
-  const a = await Table.open(store, { env: createEnvAt(0, "a") });
-  const b = await Table.open(store, { env: createEnvAt(0, "b") });
-  return { store, a, b };
 }
 
 describe("update, compact, restore", () => {

@@ -10,7 +10,9 @@
  * Its prebuilt native package exists only for some platforms, which is also why it cannot sit
  * in lancet's lock file.
  */
+
 import { realEnv } from "../protocol/env.js";
+import { InvalidArgument } from "../protocol/errors.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import type { Recorder } from "../sim/engine.js";
 import { parseS3Url } from "../stores/s3-url.js";
@@ -73,7 +75,7 @@ async function loadLanceDb(): Promise<LanceDb> {
   try {
     return (await import(LANCEDB_PACKAGE)) as LanceDb;
   } catch (cause) {
-    throw new Error(
+    throw new InvalidArgument(
       "--target lancedb needs the @lancedb/lancedb package: npm install @lancedb/lancedb",
       {
         cause,
@@ -94,7 +96,7 @@ export function lancedbLocation(
   switch (spec.kind) {
     case "local":
       if (commitStore !== undefined)
-        throw new Error("LanceDB's external commit store works with S3 only (s3+ddb://)");
+        throw new InvalidArgument("LanceDB's external commit store works with S3 only (s3+ddb://)");
       return { uri: spec.dir, storageOptions: {} };
     case "s3": {
       const location = parseS3Url(storeSpec);
@@ -115,7 +117,9 @@ export function lancedbLocation(
       return { uri: `s3+ddb://${path}?ddbTableName=${commitStore.tableName}`, storageOptions };
     }
     case "memory":
-      throw new Error("LanceDB runs in processes need a shared store: local:DIR or s3://...");
+      throw new InvalidArgument(
+        "LanceDB runs in processes need a shared store: local:DIR or s3://...",
+      );
   }
 }
 
@@ -165,7 +169,7 @@ export async function lancedbWriter(config: LanceDbActorConfig, record: Recorder
   for (let opIndex = config.startAt; opIndex < ops.length; opIndex++) {
     const op = ops[opIndex];
     if (op?.kind !== "append")
-      throw new Error(`the lancedb target runs appends only, not ${op?.kind}`);
+      throw new InvalidArgument(`the lancedb target runs appends only, not ${op?.kind}`);
     const opId = record.invoke("append");
     try {
       await table.add(rowsOf(config.index, opIndex, op.rows));

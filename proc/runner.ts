@@ -7,11 +7,13 @@
  * Unlike a simulated run, the interleaving is the operating system's, so a run does not replay;
  * the seed fixes only when and whom the runner kills.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { InvalidArgument } from "../protocol/errors.js";
 import { Table } from "../protocol/table.js";
 import type { Scenario, Verdict } from "../scenarios/scenario.js";
 import { CHECKERS, checkHistory, monotonicReads, type Violation } from "../sim/checkers.js";
@@ -142,14 +144,16 @@ function assertRunnable(scenario: Scenario, options: ProcessRunOptions): void {
       "processes need a shared store: local:DIR or s3://...",
     );
   if (scenario.commitStrategy === "externalStore" && options.commitStoreEndpoint === undefined)
-    throw new Error(
+    throw new InvalidArgument(
       `${scenario.name} commits through an external store: give --commit-store ENDPOINT`,
     );
   if (
     options.target === "lancedb" &&
     scenario.writers.some((w) => w.ops.some((op) => op.kind !== "append"))
   )
-    throw new Error(`the lancedb target runs appends only; ${scenario.name} has other writes`);
+    throw new InvalidArgument(
+      `the lancedb target runs appends only; ${scenario.name} has other writes`,
+    );
 }
 
 /** A location of the run's own under `spec`, emptied. */

@@ -167,6 +167,32 @@ describe("lancet CLI", () => {
     });
   });
 
+  it("process mode refuses what it cannot run with a clear message and exit 2", async () => {
+    const refused = await lancet(
+      "run",
+      "compaction-vs-delete",
+      "--mode",
+      "processes",
+      "--target",
+      "lancedb",
+      "--store",
+      `local:${dir}`,
+    );
+    expect(refused).toMatchObject({ code: 2, output: expect.stringMatching(/appends only/) });
+    const noCommitStore = await lancet(
+      "run",
+      "multi-writer-s3-external-store",
+      "--mode",
+      "processes",
+      "--store",
+      `local:${dir}`,
+    );
+    expect(noCommitStore).toMatchObject({
+      code: 2,
+      output: expect.stringMatching(/--commit-store/),
+    });
+  });
+
   it("runs on the local file-system store", async () => {
     const { code, output } = await lancet(
       "run",
